@@ -1,0 +1,192 @@
+package io.pigeon.config.internal;
+
+import static io.pigeon.config.internal.Directive.Scope.BRIDGE;
+import static io.pigeon.config.internal.Directive.Scope.GLOBAL;
+import static io.pigeon.config.internal.Directive.Scope.LISTENER;
+import static io.pigeon.config.internal.Directive.Scope.LOGGING;
+import static io.pigeon.config.internal.Directive.Scope.SECURITY;
+import static io.pigeon.config.internal.Directive.Scope.STRUCTURE;
+import static io.pigeon.config.internal.Directive.Support.IMPLEMENTED;
+import static io.pigeon.config.internal.Directive.Support.PENDING;
+import static io.pigeon.config.internal.Directive.Support.UNSUPPORTED;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import io.pigeon.config.internal.Directive.Scope;
+import io.pigeon.config.internal.Directive.Support;
+
+/**
+ * The directive table: every directive of mosquitto.conf(5) (Mosquitto 2.0) plus Pigeon's own (log_level,
+ * log_file_max_bytes, log_file_count, topic_alias_maximum). A word that is not in this table is an error.
+ * <p>
+ * The special syntax of listener, connection, include_dir, log_dest, log_type and log_level is handled by
+ * {@link ConfParser}; their rows here give scope and support.
+ */
+final class Directives {
+
+    private static final int MAX_PACKET = 268_435_455;
+    private static final int U16 = 65_535;
+
+    private static final Map<String, Directive> TABLE = build();
+
+    private Directives() {
+    }
+
+    static Optional<Directive> find(String name) {
+        return Optional.ofNullable(TABLE.get(name));
+    }
+
+    static Map<String, Directive> all() {
+        return Collections.unmodifiableMap(TABLE);
+    }
+
+    private static Map<String, Directive> build() {
+        Map<String, Directive> t = new LinkedHashMap<>();
+
+        // structure
+        put(t, "listener", STRUCTURE, IMPLEMENTED, null);
+        put(t, "include_dir", STRUCTURE, IMPLEMENTED, null);
+        put(t, "per_listener_settings", STRUCTURE, IMPLEMENTED, ValueType.bool());
+        put(t, "connection", STRUCTURE, PENDING, null);
+
+        // broker (issue 3)
+        put(t, "max_inflight_messages", GLOBAL, IMPLEMENTED, ValueType.intRange(0, U16));
+        put(t, "max_queued_messages", GLOBAL, IMPLEMENTED, ValueType.intRange(0, Integer.MAX_VALUE));
+        put(t, "max_queued_bytes", GLOBAL, IMPLEMENTED, ValueType.longRange(0, Long.MAX_VALUE));
+        put(t, "max_packet_size", GLOBAL, IMPLEMENTED, ValueType.intRange(0, MAX_PACKET));
+        put(t, "message_size_limit", GLOBAL, IMPLEMENTED, ValueType.intRange(0, MAX_PACKET));
+        put(t, "max_keepalive", GLOBAL, IMPLEMENTED, ValueType.intRange(0, U16));
+        put(t, "retain_available", GLOBAL, IMPLEMENTED, ValueType.bool());
+        put(t, "persistent_client_expiration", GLOBAL, IMPLEMENTED, ValueType.duration());
+        put(t, "set_tcp_nodelay", GLOBAL, IMPLEMENTED, ValueType.bool());
+        put(t, "sys_interval", GLOBAL, IMPLEMENTED, ValueType.intRange(0, U16));
+        put(t, "upgrade_outgoing_qos", GLOBAL, IMPLEMENTED, ValueType.bool());
+        put(t, "max_connections", LISTENER, IMPLEMENTED, ValueType.intRange(-1, Integer.MAX_VALUE));
+        put(t, "max_qos", LISTENER, IMPLEMENTED, ValueType.intRange(0, 2));
+        put(t, "topic_alias_maximum", LISTENER, IMPLEMENTED, ValueType.intRange(0, U16));
+        t.put("max_topic_alias", new Directive("max_topic_alias", LISTENER, IMPLEMENTED, false,
+                "topic.alias.maximum", ValueType.intRange(0, U16), null));
+        put(t, "protocol", LISTENER, IMPLEMENTED, ValueType.oneOf("mqtt", "websockets"));
+        put(t, "mount_point", LISTENER, IMPLEMENTED, ValueType.topicName());
+        put(t, "bind_address", LISTENER, IMPLEMENTED, ValueType.word());
+        put(t, "port", LISTENER, IMPLEMENTED, ValueType.intRange(1, U16));
+        put(t, "allow_zero_length_clientid", SECURITY, IMPLEMENTED, ValueType.bool());
+        put(t, "auto_id_prefix", SECURITY, IMPLEMENTED, ValueType.word());
+
+        // logging
+        put(t, "log_level", LOGGING, IMPLEMENTED, null);
+        put(t, "log_type", LOGGING, IMPLEMENTED, null);
+        put(t, "log_dest", LOGGING, IMPLEMENTED, null);
+        put(t, "log_timestamp", LOGGING, IMPLEMENTED, ValueType.bool());
+        put(t, "log_file_max_bytes", LOGGING, IMPLEMENTED, ValueType.longRange(4096, Long.MAX_VALUE));
+        put(t, "log_file_count", LOGGING, IMPLEMENTED, ValueType.intRange(1, 100));
+
+        // operations (issue 4): read, checked and passed on
+        put(t, "allow_anonymous", SECURITY, PENDING, ValueType.bool());
+        put(t, "password_file", SECURITY, PENDING, ValueType.existingFile());
+        put(t, "acl_file", SECURITY, PENDING, ValueType.existingFile());
+        put(t, "persistence", GLOBAL, PENDING, ValueType.bool());
+        put(t, "persistence_location", GLOBAL, PENDING, ValueType.path());
+        put(t, "autosave_interval", GLOBAL, PENDING, ValueType.intRange(0, Integer.MAX_VALUE));
+        put(t, "cafile", LISTENER, PENDING, ValueType.existingFile());
+        put(t, "capath", LISTENER, PENDING, ValueType.existingDirectory());
+        put(t, "certfile", LISTENER, PENDING, ValueType.existingFile());
+        put(t, "keyfile", LISTENER, PENDING, ValueType.existingFile());
+        put(t, "tls_version", LISTENER, PENDING, ValueType.oneOf("tlsv1.3", "tlsv1.2", "tlsv1.1"));
+        put(t, "ciphers", LISTENER, PENDING, ValueType.word());
+        put(t, "require_certificate", LISTENER, PENDING, ValueType.bool());
+        put(t, "use_identity_as_username", LISTENER, PENDING, ValueType.bool());
+
+        // bridges (issue 4)
+        put(t, "address", BRIDGE, PENDING, ValueType.addresses());
+        t.put("addresses", new Directive("addresses", BRIDGE, PENDING, false, "address", ValueType.addresses(), null));
+        t.put("topic", new Directive("topic", BRIDGE, PENDING, true, "topic", ValueType.bridgeTopic(), null));
+        put(t, "remote_username", BRIDGE, PENDING, ValueType.word());
+        put(t, "remote_password", BRIDGE, PENDING, ValueType.string());
+        put(t, "remote_clientid", BRIDGE, PENDING, ValueType.word());
+        t.put("username", new Directive("username", BRIDGE, PENDING, false, "remote.username", ValueType.word(), null));
+        t.put("password", new Directive("password", BRIDGE, PENDING, false, "remote.password", ValueType.string(), null));
+        t.put("clientid", new Directive("clientid", BRIDGE, PENDING, false, "remote.clientid", ValueType.word(), null));
+        put(t, "cleansession", BRIDGE, PENDING, ValueType.bool());
+        put(t, "keepalive_interval", BRIDGE, PENDING, ValueType.intRange(5, U16));
+        put(t, "restart_timeout", BRIDGE, PENDING, ValueType.restartTimeout());
+        put(t, "bridge_protocol_version", BRIDGE, PENDING, ValueType.oneOf("mqttv50", "mqttv311", "mqttv31"));
+        put(t, "try_private", BRIDGE, PENDING, ValueType.bool());
+        put(t, "notifications", BRIDGE, PENDING, ValueType.bool());
+        put(t, "bridge_cafile", BRIDGE, PENDING, ValueType.existingFile());
+        put(t, "bridge_certfile", BRIDGE, PENDING, ValueType.existingFile());
+        put(t, "bridge_keyfile", BRIDGE, PENDING, ValueType.existingFile());
+        put(t, "bridge_insecure", BRIDGE, PENDING, ValueType.bool());
+
+        // Mosquitto directives Pigeon does not have
+        String ignored = "Pigeon ignores it.";
+        no(t, "allow_duplicate_messages", GLOBAL, "Pigeon delivers a message once per matching subscription, as MQTT"
+                + " 3.1.1 and 5 require.");
+        no(t, "auth_plugin", SECURITY, "Pigeon has no C plugins; it reads password_file and acl_file itself.");
+        no(t, "plugin", SECURITY, "Pigeon has no C plugins; it reads password_file and acl_file itself.");
+        no(t, "auth_plugin_deny_special_chars", SECURITY, "Pigeon has no C plugins. " + ignored);
+        no(t, "autosave_on_changes", GLOBAL, "Pigeon writes QoS 1/2 messages to disk before acknowledging them, so"
+                + " there is nothing to autosave.");
+        no(t, "bind_interface", LISTENER, "Pigeon binds to addresses; give the interface's address on the listener"
+                + " line instead.");
+        no(t, "check_retain_source", GLOBAL, ignored);
+        no(t, "clientid_prefixes", SECURITY, "Pigeon accepts any client id; use acl_file to restrict clients.");
+        no(t, "connection_messages", GLOBAL, "Pigeon logs connections at info level; use log_level to change it.");
+        no(t, "ciphers_tls1.3", LISTENER, "Pigeon uses the JVM's TLS 1.3 cipher suites.");
+        no(t, "crlfile", LISTENER, "Pigeon does not check revocation lists yet.");
+        no(t, "dhparamfile", LISTENER, "Pigeon uses the JVM's Diffie-Hellman parameters.");
+        no(t, "http_dir", LISTENER, "Pigeon serves no files on its websockets listeners; the console has its own.");
+        no(t, "log_facility", LOGGING, "Pigeon logs to stdout and logs/pigeon.log, not to syslog.");
+        no(t, "log_timestamp_format", LOGGING, "Pigeon writes ISO-8601 UTC timestamps.");
+        no(t, "max_inflight_bytes", GLOBAL, "Pigeon limits in-flight messages by count (max_inflight_messages).");
+        no(t, "memory_limit", GLOBAL, "Pigeon's memory is bounded by the JVM heap (PIGEON_JAVA_OPTS, default"
+                + " -Xmx64m).");
+        no(t, "persistence_file", GLOBAL, "Pigeon keeps its store in persistence_location under its own name.");
+        no(t, "pid_file", GLOBAL, "Pigeon runs in the foreground; systemd tracks its process.");
+        no(t, "psk_file", SECURITY, "Pigeon does not support TLS-PSK; use certificates.");
+        no(t, "psk_hint", LISTENER, "Pigeon does not support TLS-PSK; use certificates.");
+        no(t, "queue_qos0_messages", GLOBAL, "Pigeon queues only QoS 1 and 2 messages for offline clients.");
+        no(t, "retry_interval", GLOBAL, "Pigeon retries unacknowledged messages on reconnect, as MQTT requires.");
+        no(t, "socket_domain", LISTENER, "Pigeon listens on IPv4 and IPv6; give a bind address to choose one.");
+        no(t, "tls_engine", LISTENER, "Pigeon uses the JVM's TLS provider.");
+        no(t, "tls_engine_kpass_sha1", LISTENER, "Pigeon uses the JVM's TLS provider.");
+        no(t, "tls_keyform", LISTENER, "Pigeon reads PEM keys only.");
+        no(t, "use_subject_as_username", LISTENER, "Use use_identity_as_username.");
+        no(t, "use_username_as_clientid", LISTENER, ignored);
+        no(t, "user", GLOBAL, "Pigeon does not change user; run it as the user it should be (etc/pigeon.service).");
+        no(t, "websockets_headers_size", LISTENER, ignored);
+        no(t, "websockets_log_level", LISTENER, "Use log_level to set the level of Pigeon's loggers.");
+        no(t, "bridge_alpn", BRIDGE, ignored);
+        no(t, "bridge_attempt_unsubscribe", BRIDGE, ignored);
+        no(t, "bridge_bind_address", BRIDGE, "Pigeon lets the system choose the local address.");
+        no(t, "bridge_capath", BRIDGE, "Use bridge_cafile.");
+        no(t, "bridge_identity", BRIDGE, "Pigeon does not support TLS-PSK; use certificates.");
+        no(t, "bridge_psk", BRIDGE, "Pigeon does not support TLS-PSK; use certificates.");
+        no(t, "bridge_max_packet_size", BRIDGE, ignored);
+        no(t, "bridge_outgoing_retain", BRIDGE, "Pigeon passes the retain flag on.");
+        no(t, "bridge_require_ocsp", BRIDGE, ignored);
+        no(t, "bridge_tls_version", BRIDGE, "Pigeon uses the JVM's default TLS versions.");
+        no(t, "idle_timeout", BRIDGE, "Pigeon's bridges start automatically and stay connected.");
+        no(t, "local_cleansession", BRIDGE, ignored);
+        no(t, "local_clientid", BRIDGE, "Pigeon's bridges publish inside the broker without a local client id.");
+        no(t, "local_password", BRIDGE, "Pigeon's bridges publish inside the broker without logging in.");
+        no(t, "local_username", BRIDGE, "Pigeon's bridges publish inside the broker without logging in.");
+        no(t, "notification_topic", BRIDGE, "Pigeon publishes to $SYS/broker/connection/NAME/state.");
+        no(t, "notifications_local_only", BRIDGE, ignored);
+        no(t, "round_robin", BRIDGE, "Pigeon tries the addresses in order and stays on the one that works.");
+        no(t, "start_type", BRIDGE, "Pigeon's bridges start automatically.");
+        no(t, "threshold", BRIDGE, ignored);
+        return t;
+    }
+
+    private static void put(Map<String, Directive> t, String name, Scope scope, Support support, ValueType type) {
+        t.put(name, new Directive(name, scope, support, false, Directive.keyOf(name), type, null));
+    }
+
+    private static void no(Map<String, Directive> t, String name, Scope scope, String instead) {
+        t.put(name, new Directive(name, scope, UNSUPPORTED, false, Directive.keyOf(name), null, instead));
+    }
+}

@@ -1,0 +1,23 @@
+package io.pigeon.config.internal;
+
+import java.util.Map;
+
+/**
+ * A configuration the file produces: a singleton PID ({@code factoryPid} null) or a named factory configuration
+ * ({@code factoryPid~name}).
+ */
+record GeneratedConfig(String factoryPid, String name, Map<String, Object> properties) {
+
+    static final String BROKER_PID = "io.pigeon.broker";
+    static final String LOGGING_PID = "io.pigeon.logging";
+    static final String LISTENER_FACTORY_PID = "io.pigeon.listener";
+    static final String BRIDGE_FACTORY_PID = "io.pigeon.bridge";
+    static final String GENERATED = "pigeon.generated";
+    static final String SOURCE = "config.source";
+    static final String SOURCES = "config.sources";
+
+    /** The PID Configuration Admin gives it: {@code name} or {@code factoryPid~name}. */
+    String pid() {
+        return factoryPid == null ? name : factoryPid + "~" + name;
+    }
+}

@@ -1,0 +1,282 @@
+package io.pigeon.config.internal;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and checks a directive's value. The result is the configuration property value: Integer, Long, Boolean or
+ * String. The {@code baseDir} resolves relative paths (the directory of the main file).
+ */
+@FunctionalInterface
+interface ValueType {
+
+    String FIX = " Fix the value or remove the line.";
+
+    Object parse(String raw, Path baseDir) throws BadValue;
+
+    static String[] tokens(String raw) {
+        String trimmed = raw.trim();
+        return trimmed.isEmpty() ? new String[0] : trimmed.split("\\s+");
+    }
+
+    /** One token; a trailing token starting with '#' is a comment, as in Mosquitto's listener line. */
+    static String single(String raw) throws BadValue {
+        String[] tokens = tokens(raw);
+        if (tokens.length == 0) {
+            throw new BadValue("needs a value." + FIX);
+        }
+        if (tokens.length > 1 && !tokens[1].startsWith("#")) {
+            throw new BadValue("takes one value, found " + tokens.length + "." + FIX);
+        }
+        return tokens[0];
+    }
+
+    static ValueType intRange(int min, int max) {
+        return (raw, base) -> {
+            String token = single(raw);
+            long value;
+            try {
+                value = Long.parseLong(token);
+            } catch (NumberFormatException e) {
+                value = Long.MIN_VALUE;
+            }
+            if (value < min || value > max) {
+                throw new BadValue(rangeText(min, max) + FIX);
+            }
+            return (int) value;
+        };
+    }
+
+    static ValueType longRange(long min, long max) {
+        return (raw, base) -> {
+            String token = single(raw);
+            try {
+                long value = Long.parseLong(token);
+                if (value >= min && value <= max) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // reported below with the allowed range
+            }
+            throw new BadValue(rangeText(min, max) + FIX);
+        };
+    }
+
+    private static String rangeText(long min, long max) {
+        if (max - min <= 2) {
+            StringBuilder text = new StringBuilder("must be ");
+            for (long v = min; v <= max; v++) {
+                text.append(v).append(v == max ? "" : v == max - 1 ? " or " : ", ");
+            }
+            return text.append('.').toString();
+        }
+        String upper = max == Integer.MAX_VALUE || max == Long.MAX_VALUE ? "" : " to " + max;
+        return upper.isEmpty() ? "must be a whole number of at least " + min + "."
+                : "must be a whole number from " + min + upper + ".";
+    }
+
+    /** true/false; 1/0 too, because Mosquitto accepts them and users bring their mosquitto.conf. */
+    static ValueType bool() {
+        return (raw, base) -> {
+            switch (single(raw)) {
+                case "true", "1":
+                    return Boolean.TRUE;
+                case "false", "0":
+                    return Boolean.FALSE;
+                default:
+                    throw new BadValue("must be true or false." + FIX);
+            }
+        };
+    }
+
+    /** The rest of the line, as Mosquitto reads strings. */
+    static ValueType string() {
+        return (raw, base) -> {
+            String value = raw.trim();
+            if (value.isEmpty()) {
+                throw new BadValue("needs a value." + FIX);
+            }
+            return value;
+        };
+    }
+
+    /** A single word without spaces, e.g. a host name. */
+    static ValueType word() {
+        return (raw, base) -> single(raw);
+    }
+
+    static ValueType oneOf(String... allowed) {
+        return (raw, base) -> {
+            String token = single(raw);
+            for (String candidate : allowed) {
+                if (candidate.equals(token)) {
+                    return token;
+                }
+            }
+            throw new BadValue("must be " + orList(List.of(allowed)) + "." + FIX);
+        };
+    }
+
+    static String orList(List<String> words) {
+        if (words.size() == 1) {
+            return words.get(0);
+        }
+        return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.get(words.size() - 1);
+    }
+
+    Pattern DURATION = Pattern.compile("[1-9][0-9]{0,8}[hdwmy]");
+
+    /**
+     * Mosquitto's expiry duration: a number and a unit h, d, w, m (30 days) or y. Kept as written; the broker converts
+     * it.
+     */
+    static ValueType duration() {
+        return (raw, base) -> {
+            String token = single(raw);
+            if (!DURATION.matcher(token).matches()) {
+                throw new BadValue("must be a number followed by h (hours), d (days), w (weeks), m (months) or y (years),"
+                        + " e.g. 2h or 14d." + FIX);
+            }
+            return token;
+        };
+    }
+
+    /** An existing readable file; the value becomes its absolute path. */
+    static ValueType existingFile() {
+        return (raw, base) -> {
+            Path path = resolve(raw.trim(), base);
+            if (!Files.isRegularFile(path)) {
+                throw new BadValue("file " + path + " not found. Create it or fix the path.");
+            }
+            if (!Files.isReadable(path)) {
+                throw new BadValue("file " + path + " cannot be read. Give the gateway's user read access.");
+            }
+            return path.toString();
+        };
+    }
+
+    /** An existing directory; the value becomes its absolute path. */
+    static ValueType existingDirectory() {
+        return (raw, base) -> {
+            Path path = resolve(raw.trim(), base);
+            if (!Files.isDirectory(path)) {
+                throw new BadValue("directory " + path + " not found. Create it or fix the path.");
+            }
+            return path.toString();
+        };
+    }
+
+    /** A path that need not exist yet (it is created), e.g. persistence_location; made absolute. */
+    static ValueType path() {
+        return (raw, base) -> resolve(raw.trim(), base).toString();
+    }
+
+    static Path resolve(String raw, Path base) throws BadValue {
+        if (raw.isEmpty()) {
+            throw new BadValue("needs a path." + FIX);
+        }
+        try {
+            Path path = Path.of(raw);
+            return (path.isAbsolute() || base == null ? path : base.resolve(path)).toAbsolutePath().normalize();
+        } catch (InvalidPathException e) {
+            throw new BadValue("is not a valid path (" + e.getReason() + ")." + FIX);
+        }
+    }
+
+    /** A topic without wildcards, e.g. a mount_point. */
+    static ValueType topicName() {
+        return (raw, base) -> {
+            String token = single(raw);
+            if (token.contains("+") || token.contains("#")) {
+                throw new BadValue("must be a topic without the wildcards + and #." + FIX);
+            }
+            return token;
+        };
+    }
+
+    /** Bridge {@code address host[:port] [host[:port]]...}: the hosts to try in order. */
+    static ValueType addresses() {
+        return (raw, base) -> {
+            String[] tokens = tokens(raw);
+            if (tokens.length == 0) {
+                throw new BadValue("needs at least one host[:port]." + FIX);
+            }
+            List<String> list = new ArrayList<>();
+            for (String token : tokens) {
+                int colon = token.lastIndexOf(':');
+                boolean ipv6 = token.indexOf(':') != colon && !token.startsWith("[");
+                if (colon > 0 && !ipv6) {
+                    try {
+                        int port = Integer.parseInt(token.substring(colon + 1));
+                        if (port < 1 || port > 65535) {
+                            throw new NumberFormatException();
+                        }
+                    } catch (NumberFormatException e) {
+                        throw new BadValue("'" + token + "' has no valid port; write host or host:port with a port from"
+                                + " 1 to 65535." + FIX);
+                    }
+                } else if (colon == 0) {
+                    throw new BadValue("'" + token + "' has no host; write host or host:port." + FIX);
+                }
+                list.add(token);
+            }
+            return list.toArray(new String[0]);
+        };
+    }
+
+    /** Bridge {@code topic PATTERN [in|out|both] [QOS] [LOCAL_PREFIX] [REMOTE_PREFIX]}, kept as written. */
+    static ValueType bridgeTopic() {
+        return (raw, base) -> {
+            String[] tokens = tokens(raw);
+            if (tokens.length == 0 || tokens.length > 5) {
+                throw new BadValue("must be PATTERN [in|out|both] [QOS] [LOCAL_PREFIX] [REMOTE_PREFIX]." + FIX);
+            }
+            if (tokens.length > 1 && !List.of("in", "out", "both").contains(tokens[1])) {
+                throw new BadValue("direction '" + tokens[1] + "' must be in, out or both." + FIX);
+            }
+            if (tokens.length > 2 && !List.of("0", "1", "2").contains(tokens[2])) {
+                throw new BadValue("QoS '" + tokens[2] + "' must be 0, 1 or 2." + FIX);
+            }
+            if (tokens.length == 5 && tokens[0].equals("\"\"") && tokens[3].equals("\"\"") && tokens[4].equals("\"\"")) {
+                throw new BadValue("an empty pattern needs a local or remote prefix." + FIX);
+            }
+            return String.join(" ", tokens);
+        };
+    }
+
+    /** Bridge {@code restart_timeout BASE [CAP]} in seconds, kept as written. */
+    static ValueType restartTimeout() {
+        return (raw, base) -> {
+            String[] tokens = tokens(raw);
+            if (tokens.length == 0 || tokens.length > 2) {
+                throw new BadValue("must be one number of seconds, or two (base and cap) for a backoff." + FIX);
+            }
+            for (String token : tokens) {
+                try {
+                    if (Integer.parseInt(token) < 1) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new BadValue("must be whole numbers of seconds of at least 1." + FIX);
+                }
+            }
+            return String.join(" ", tokens);
+        };
+    }
+
+    /** Pigeon's log levels, lower case as written in the file. */
+    List<String> LEVELS = List.of("error", "warning", "info", "debug", "trace");
+
+    static String level(String token) throws BadValue {
+        String level = token.toLowerCase(Locale.ROOT);
+        if (!LEVELS.contains(level)) {
+            throw new BadValue("level '" + token + "' must be " + orList(LEVELS) + "." + FIX);
+        }
+        return level;
+    }
+}

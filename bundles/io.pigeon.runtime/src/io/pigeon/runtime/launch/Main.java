@@ -27,6 +27,8 @@ import org.osgi.service.log.LoggerFactory;
 public final class Main {
     /** Exit code a bundle sets (system property) before it stops the framework because start-up must not go on. */
     static final String EXIT_CODE_PROPERTY = "eclipse.exitcode";
+    /** Services of type Runnable with this property set to a signal name are run when the process gets it. */
+    static final String SIGNAL_PROPERTY = "pigeon.signal";
     /** Service property with which the broker advertises its listeners, e.g. {@code mqtt://0.0.0.0:1883}. */
     static final String LISTENERS_PROPERTY = "pigeon.listeners";
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
@@ -41,6 +43,7 @@ public final class Main {
         Logger log = logger(context);
         Thread stopOnSignal = new Thread(() -> stop(framework, log), "pigeon-shutdown");
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
+        forwardSignal("HUP", context, log);
 
         if (framework.getState() == Bundle.ACTIVE) {
             List<String> listeners = waitForListeners(context);
@@ -74,6 +77,35 @@ public final class Main {
             log.error("Could not stop the framework cleanly", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Runs the whiteboard of {@code Runnable} services registered for the signal (SIGHUP: re-read the configuration,
+     * password and ACL files). Where the JVM does not let us handle the signal, reloads still follow file changes.
+     */
+    private static void forwardSignal(String name, BundleContext context, Logger log) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+                log.info("SIG{} received: re-reading the configuration", name);
+                try {
+                    ServiceReference<?>[] refs = context.getServiceReferences(Runnable.class.getName(),
+                            "(" + SIGNAL_PROPERTY + "=" + name + ")");
+                    for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                        Runnable action = (Runnable) context.getService(ref);
+                        try {
+                            action.run();
+                        } finally {
+                            context.ungetService(ref);
+                        }
+                    }
+                } catch (InvalidSyntaxException | RuntimeException e) {
+                    log.error("Handling SIG{} failed: {}", name, e.toString(), e);
+                }
+            });
+        } catch (IllegalArgumentException unsupported) {
+            log.warn("This JVM does not let Pigeon handle SIG{}; configuration files are still watched for edits",
+                    name);
         }
     }
 

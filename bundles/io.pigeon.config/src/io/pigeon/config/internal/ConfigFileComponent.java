@@ -9,6 +9,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -62,14 +63,14 @@ public final class ConfigFileComponent implements ConfigurationFile {
         this.home = homeProperty == null || homeProperty.isBlank() ? null
                 : Path.of(homeProperty).toAbsolutePath().normalize();
 
-        boolean starting = context.getBundle(Constants.SYSTEM_BUNDLE_ID).getState() == Bundle.STARTING;
+        boolean starting = frameworkStarting(context);
         if (file == null) {
             log.info("No configuration file (system property {} is not set): using the embedded defaults.",
                     CONFIG_PROPERTY);
         } else if (!file.toFile().exists()) {
             log.info("Configuration file {} not found: using the embedded defaults.", display(file));
         }
-        if (!reload() && starting) {
+        if (!load(starting) && starting) {
             stopFramework();
         }
     }
@@ -94,7 +95,12 @@ public final class ConfigFileComponent implements ConfigurationFile {
     }
 
     @Override
-    public synchronized boolean reload() {
+    public boolean reload() {
+        return load(false);
+    }
+
+    /** @param startup whether the gateway is starting, when errors stop it instead of leaving old settings */
+    private synchronized boolean load(boolean startup) {
         if (closed) {
             return false;
         }
@@ -107,8 +113,10 @@ public final class ConfigFileComponent implements ConfigurationFile {
                     log.error("{}", problem);
                 }
             }
-            log.error("{} has {} error(s); the previous settings stay in force. Fix the lines above; the file is read"
-                    + " again when it is saved.", parsed.mainSource, parsed.errors().size());
+            if (!startup) {
+                log.error("{} has {} error(s); the previous settings stay in force. Fix the lines above; the file is"
+                        + " read again when it is saved.", parsed.mainSource, parsed.errors().size());
+            }
             return false;
         }
         for (ConfigProblem problem : parsed.problems) {
@@ -156,20 +164,45 @@ public final class ConfigFileComponent implements ConfigurationFile {
     }
 
     /**
-     * Stops the framework from another thread: stopping the system bundle from inside an activation would wait for
-     * this very activation. The launcher exits with eclipse.exitcode once the framework has stopped.
+     * True while the framework is still raising its start level to the beginning level, i.e. during the gateway's
+     * start-up. (The system bundle is already ACTIVE then: Equinox starts bundles after it.) A bundle update or a
+     * ConfigAdmin restart later is not start-up, so a bad file then must not stop a running gateway.
+     */
+    static boolean frameworkStarting(BundleContext context) {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
+        if (system.getState() == Bundle.STARTING) {
+            return true;
+        }
+        String beginning = context.getProperty(Constants.FRAMEWORK_BEGINNING_STARTLEVEL);
+        if (beginning == null) {
+            beginning = context.getProperty("osgi.startLevel");
+        }
+        try {
+            // Equinox's EclipseStarter raises the level to 6 unless osgi.startLevel says otherwise.
+            int target = beginning == null ? 6 : Integer.parseInt(beginning.trim());
+            return system.adapt(FrameworkStartLevel.class).getStartLevel() < target;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Stops the framework once the start-level change under way has finished: stopping it in the middle would race
+     * Equinox's own start-up and log "bundle is not active" errors that say nothing useful to the user. Both calls
+     * return at once (the work happens on the framework's threads), so this is safe inside an activation. The
+     * launcher exits with eclipse.exitcode once the framework has stopped.
      */
     private void stopFramework() {
         System.setProperty(EXIT_CODE_PROPERTY, EX_CONFIG);
-        log.error("Pigeon stops because {} has errors (exit code {}).", display(file), EX_CONFIG);
-        Thread stopper = new Thread(() -> {
+        log.error("Pigeon stops because {} has errors (exit code {}): fix the lines above and start it again.",
+                display(file), EX_CONFIG);
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
+        system.adapt(FrameworkStartLevel.class).setStartLevel(1, event -> {
             try {
-                context.getBundle(Constants.SYSTEM_BUNDLE_ID).stop();
+                system.stop();
             } catch (BundleException | IllegalStateException e) {
                 log.error("Could not stop the framework after configuration errors: {}", e.toString(), e);
             }
-        }, "pigeon-config-exit");
-        stopper.setDaemon(false);
-        stopper.start();
+        });
     }
 }

@@ -45,11 +45,15 @@ public final class Main {
         Runtime.getRuntime().addShutdownHook(stopOnSignal);
         forwardSignal("HUP", context, log);
 
-        if (framework.getState() == Bundle.ACTIVE) {
-            List<String> listeners = waitForListeners(context);
+        // A bundle that refused start-up (a bad etc/pigeon.conf) has set the exit code and is stopping the framework.
+        if (framework.getState() == Bundle.ACTIVE && System.getProperty(EXIT_CODE_PROPERTY) == null) {
+            boolean brokerInstalled = brokerInstalled(context);
+            List<String> listeners = waitForListeners(context, brokerInstalled);
             long startedMillis = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
-            log.info("Pigeon {} started in {} ms; listening on {}", version(context), startedMillis,
-                    listeners.isEmpty() ? "nothing (no broker installed)" : String.join(", ", listeners));
+            String where = !listeners.isEmpty() ? String.join(", ", listeners)
+                    : brokerInstalled ? "nothing: no listener could be opened (see the errors above)"
+                    : "nothing (no broker installed)";
+            log.info("Pigeon {} started in {} ms; listening on {}", version(context), startedMillis, where);
         }
 
         FrameworkEvent stopped = framework.waitForStop(0);
@@ -121,12 +125,21 @@ public final class Main {
         }
     }
 
-    /** Waits until the broker's service advertises its listeners, if a broker bundle is installed at all. */
-    private static List<String> waitForListeners(BundleContext context) throws InterruptedException {
-        boolean brokerInstalled = false;
+    private static boolean brokerInstalled(BundleContext context) {
         for (Bundle bundle : context.getBundles()) {
-            brokerInstalled |= "io.pigeon.broker".equals(bundle.getSymbolicName());
+            if ("io.pigeon.broker".equals(bundle.getSymbolicName())) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /**
+     * Waits until the broker's service advertises its listeners, if a broker bundle is installed at all and the
+     * framework is not being stopped (a configuration error at start-up stops it).
+     */
+    private static List<String> waitForListeners(BundleContext context, boolean brokerInstalled)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LISTENER_WAIT_MILLIS);
         List<String> listeners = new ArrayList<>();
         do {
@@ -145,13 +158,19 @@ public final class Main {
                 }
             } catch (InvalidSyntaxException e) {
                 throw new IllegalStateException(e);
+            } catch (IllegalStateException frameworkStopping) {
+                return listeners;
             }
-            if (!listeners.isEmpty() || !brokerInstalled) {
+            if (!listeners.isEmpty() || !brokerInstalled || framework(context).getState() != Bundle.ACTIVE) {
                 return listeners;
             }
             Thread.sleep(20);
         } while (System.nanoTime() < deadline);
         return listeners;
+    }
+
+    private static Framework framework(BundleContext context) {
+        return (Framework) context.getBundle(0);
     }
 
     private static String version(BundleContext context) {

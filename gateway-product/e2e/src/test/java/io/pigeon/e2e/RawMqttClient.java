@@ -42,8 +42,16 @@ final class RawMqttClient implements Closeable {
             };
         }
 
+        /** The packet identifier; in a PUBLISH it follows the topic name (QoS 1 and 2 only). */
         int packetId() {
-            return (body[0] & 0xFF) << 8 | body[1] & 0xFF;
+            int i = 0;
+            if (type == PUBLISH) {
+                if (qos() == 0) {
+                    throw new IllegalStateException("a QoS 0 PUBLISH has no packet identifier");
+                }
+                i = 2 + ((body[0] & 0xFF) << 8 | body[1] & 0xFF);
+            }
+            return (body[i] & 0xFF) << 8 | body[i + 1] & 0xFF;
         }
 
         /** PUBLISH: the topic name. */
@@ -101,6 +109,44 @@ final class RawMqttClient implements Closeable {
             return null;
         }
 
+        /** CONNACK (MQTT 5): every property. */
+        List<Property> connackProperties() {
+            return properties(body, 2);
+        }
+
+        /** CONNACK (MQTT 5): a string property (e.g. Assigned Client Identifier), or null if absent. */
+        String connackString(int wanted) {
+            return connackProperties().stream().filter(p -> p.id() == wanted).map(Property::text).findFirst().orElse(null);
+        }
+
+        /** PUBLISH: the QoS from the fixed header. */
+        int qos() {
+            return flags >> 1 & 3;
+        }
+
+        /** PUBLISH (MQTT 5): its properties. */
+        List<Property> publishProperties() {
+            int i = 2 + ((body[0] & 0xFF) << 8 | body[1] & 0xFF);
+            if (qos() > 0) {
+                i += 2;
+            }
+            return properties(body, i);
+        }
+
+        /** SUBACK: the granted QoS / reason codes, one per filter. */
+        List<Integer> subackCodes(int level) {
+            int i = 2;
+            if (level == 5) {
+                int[] len = varInt(body, i);
+                i = len[1] + len[0];
+            }
+            List<Integer> codes = new ArrayList<>();
+            for (; i < body.length; i++) {
+                codes.add(body[i] & 0xFF);
+            }
+            return codes;
+        }
+
         @Override
         public String toString() {
             if (closed()) {
@@ -112,6 +158,60 @@ final class RawMqttClient implements Closeable {
             }
             return "Packet[type=" + type + " flags=" + flags + " body=" + hex + (body.length > 32 ? "..." : "") + "]";
         }
+    }
+
+    /** One MQTT 5 property: numeric ones carry {@code value}, strings {@code text}, binary data {@code bytes}. */
+    record Property(int id, long value, String text, byte[] bytes) {
+    }
+
+    /** Decodes the property block (length first) that starts at {@code offset}. */
+    static List<Property> properties(byte[] b, int offset) {
+        int[] len = varInt(b, offset);
+        int i = len[1];
+        int end = i + len[0];
+        List<Property> out = new ArrayList<>();
+        while (i < end) {
+            int[] idv = varInt(b, i);
+            int id = idv[0];
+            i = idv[1];
+            switch (id) {
+                case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> out.add(new Property(id, b[i++] & 0xFF, null, null));
+                case 0x13, 0x21, 0x22, 0x23 -> {
+                    out.add(new Property(id, (b[i] & 0xFF) << 8 | b[i + 1] & 0xFF, null, null));
+                    i += 2;
+                }
+                case 0x02, 0x11, 0x18, 0x27 -> {
+                    out.add(new Property(id, (b[i] & 0xFFL) << 24 | (b[i + 1] & 0xFF) << 16 | (b[i + 2] & 0xFF) << 8
+                            | b[i + 3] & 0xFF, null, null));
+                    i += 4;
+                }
+                case 0x0B -> {
+                    int[] v = varInt(b, i);
+                    out.add(new Property(id, v[0], null, null));
+                    i = v[1];
+                }
+                case 0x03, 0x08, 0x12, 0x15, 0x1A, 0x1C, 0x1F -> {
+                    int n = (b[i] & 0xFF) << 8 | b[i + 1] & 0xFF;
+                    out.add(new Property(id, 0, new String(b, i + 2, n, StandardCharsets.UTF_8), null));
+                    i += 2 + n;
+                }
+                case 0x09, 0x16 -> {
+                    int n = (b[i] & 0xFF) << 8 | b[i + 1] & 0xFF;
+                    out.add(new Property(id, 0, null, java.util.Arrays.copyOfRange(b, i + 2, i + 2 + n)));
+                    i += 2 + n;
+                }
+                case 0x26 -> {
+                    int k = (b[i] & 0xFF) << 8 | b[i + 1] & 0xFF;
+                    String key = new String(b, i + 2, k, StandardCharsets.UTF_8);
+                    i += 2 + k;
+                    int v = (b[i] & 0xFF) << 8 | b[i + 1] & 0xFF;
+                    out.add(new Property(id, 0, key + "=" + new String(b, i + 2, v, StandardCharsets.UTF_8), null));
+                    i += 2 + v;
+                }
+                default -> throw new AssertionError("unknown property 0x" + Integer.toHexString(id) + " at " + (i - 1));
+            }
+        }
+        return out;
     }
 
     /** Decodes a variable byte integer at {@code offset}: returns {value, offset after it}. */
@@ -175,6 +275,15 @@ final class RawMqttClient implements Closeable {
             return Packet.CLOSED;
         } catch (SocketException e) {
             return Packet.CLOSED; // connection reset
+        }
+    }
+
+    /** The next packet, or null if none arrives within {@code timeout} (to show that the broker holds back). */
+    Packet poll(Duration timeout) throws IOException {
+        try {
+            return read(timeout);
+        } catch (AssertionError e) {
+            return null;
         }
     }
 

@@ -1,0 +1,46 @@
+package io.pigeon.broker.internal.handler;
+
+import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.LogCapture;
+import io.pigeon.broker.internal.MqttBroker;
+import io.pigeon.broker.internal.TestClock;
+import io.pigeon.broker.internal.netty.MqttChannelInitializer;
+
+/** A broker core with a captured log and a test clock, and clients on EmbeddedChannels. */
+public final class TestBroker {
+
+    public final LogCapture log = new LogCapture();
+    public final TestClock clock = new TestClock();
+    public final MqttBroker broker;
+    final MqttChannelInitializer.Handlers handlers;
+
+    public TestBroker() {
+        this(BrokerSettings.defaults());
+    }
+
+    public TestBroker(BrokerSettings settings) {
+        broker = new MqttBroker(settings, log.logger(), clock);
+        handlers = new MqttChannelInitializer.Handlers(broker);
+    }
+
+    public TestClient client(int protocolLevel) {
+        return new TestClient(this, protocolLevel);
+    }
+
+    /** Connects a client with a clean session and returns it after checking CONNACK 0. */
+    public TestClient connected(String clientId, int protocolLevel) {
+        TestClient c = client(protocolLevel);
+        c.connect(clientId, true);
+        c.expectConnack(0);
+        return c;
+    }
+
+    /** Defaults with a few changes, for tests. */
+    public static BrokerSettings settings(int maxInflight, int maxQueued, int maxQos, int maxPacket, int maxTopicAlias) {
+        BrokerSettings d = BrokerSettings.defaults();
+        return new BrokerSettings(maxInflight, maxQueued, d.maxQueuedBytes(), maxPacket, d.messageSizeLimit(),
+                d.maxKeepalive(), maxQos, d.retainAvailable(), d.allowZeroLengthClientId(), d.autoIdPrefix(),
+                d.persistentClientExpirationSeconds(), d.tcpNoDelay(), d.sysIntervalSeconds(), d.upgradeOutgoingQos(),
+                maxTopicAlias, d.queueQos0Messages(), d.maxConnections());
+    }
+}

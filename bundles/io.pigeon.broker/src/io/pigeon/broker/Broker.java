@@ -1,0 +1,47 @@
+package io.pigeon.broker;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The MQTT broker as seen from inside the runtime. Messages published here go through the same path
+ * as messages from network clients (retained store, topic tree, subscriber queues).
+ * <p>
+ * All methods are thread safe.
+ */
+@ProviderType
+public interface Broker {
+
+    /** Service property (String[]) with the URIs of the open listeners, e.g. {@code mqtt://0.0.0.0:1883}. */
+    String LISTENERS_PROPERTY = "pigeon.listeners";
+
+    /**
+     * Publishes a message as if a client had sent it. The stage completes when the message has been
+     * handed to every matching subscriber (QoS 0) or queued for them (QoS 1 and 2); it completes
+     * exceptionally with {@link IllegalArgumentException} for an invalid topic or QoS.
+     */
+    CompletionStage<Void> publish(Message message);
+
+    /** Shorthand for {@link #publish(Message)} with the given fields. */
+    default CompletionStage<Void> publish(String topic, byte[] payload, int qos, boolean retain,
+            MessageProperties properties) {
+        return publish(new Message(topic, payload, qos, retain, properties));
+    }
+
+    /**
+     * Subscribes an in-process handler. Retained messages matching the filter are delivered first.
+     * The handler runs on a broker thread and must not block; it receives every message once per
+     * matching subscription. Close the returned handle to unsubscribe.
+     *
+     * @throws IllegalArgumentException if the filter is not a valid MQTT topic filter or qos is not 0..2
+     */
+    Subscription subscribe(String topicFilter, int qos, MessageHandler handler);
+
+    /** URIs of the open network listeners, e.g. {@code mqtt://0.0.0.0:1883}. */
+    List<String> listeners();
+
+    /** A consistent-enough snapshot of the broker counters (each counter is read once). */
+    BrokerStats stats();
+}

@@ -1,0 +1,411 @@
+package io.pigeon.broker.internal.handler;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.pigeon.broker.internal.MqttBroker;
+import io.pigeon.broker.internal.message.PublishedMessage;
+import io.pigeon.broker.internal.session.ClientConnection;
+import io.pigeon.broker.internal.session.Session;
+import io.pigeon.broker.internal.will.WillMessage;
+import io.pigeon.broker.spi.ClientIdentity;
+
+/**
+ * The state of one network connection: protocol level, client limits, topic aliases, will, and the
+ * session it is attached to; and the outgoing packets. Kept in a channel attribute.
+ * <p>
+ * Threading: runs on the channel's event loop only. Writes are flushed once per read batch
+ * ({@link MqttMessageGuard#channelReadComplete}) or, for messages from other connections, once per
+ * event loop turn through one scheduled flush task.
+ */
+public final class MqttConnection implements ClientConnection {
+
+    public static final AttributeKey<MqttConnection> KEY = AttributeKey.valueOf("io.pigeon.broker.connection");
+
+    public enum State { AWAIT_CONNECT, CONNECTING, CONNECTED }
+
+    /** Seconds a connection the broker ends may stay half-closed while the client reads the last packet. */
+    static final int LINGER_SECONDS = 2;
+
+    private final Channel channel;
+    private final MqttBroker broker;
+    private final String remoteAddress;
+    private final Runnable flushTask = this::flushNow;
+    State state = State.AWAIT_CONNECT;
+    private int protocolLevel = 4;
+    private String clientId;
+    private ClientIdentity identity;
+    private Session session;
+    private WillMessage will;
+    private boolean cleanDisconnect;
+    private boolean closing;
+    private boolean takenOver;
+    private long connectExpirySeconds;
+    private int clientReceiveMaximum = 65535;
+    private int clientMaxPacketSize;
+    private int clientTopicAliasMaximum;
+    private String[] inboundAliases;
+    private Map<String, Integer> outboundAliases;
+    private boolean inRead;
+    private boolean flushScheduled;
+    private ArrayDeque<Object> pending;
+    ChannelHandlerContext guardContext;
+
+    public MqttConnection(Channel channel, MqttBroker broker) {
+        this.channel = channel;
+        this.broker = broker;
+        this.remoteAddress = address(channel);
+    }
+
+    public static MqttConnection of(Channel channel) {
+        return channel.attr(KEY).get();
+    }
+
+    private static String address(Channel ch) {
+        Object a = ch.remoteAddress();
+        if (a instanceof java.net.InetSocketAddress isa) {
+            return isa.getAddress() == null ? isa.getHostString() + ":" + isa.getPort()
+                    : isa.getAddress().getHostAddress() + ":" + isa.getPort();
+        }
+        return String.valueOf(a);
+    }
+
+    // ---- state ----
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public MqttBroker broker() {
+        return broker;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public void state(State s) {
+        this.state = s;
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    @Override
+    public int protocolLevel() {
+        return protocolLevel;
+    }
+
+    public void protocolLevel(int level) {
+        this.protocolLevel = level;
+    }
+
+    public boolean isV5() {
+        return protocolLevel == 5;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    public ClientIdentity identity() {
+        return identity;
+    }
+
+    public void identity(ClientIdentity id) {
+        this.identity = id;
+        this.clientId = id.clientId();
+    }
+
+    public Session session() {
+        return session;
+    }
+
+    public void session(Session s) {
+        this.session = s;
+    }
+
+    public WillMessage will() {
+        return will;
+    }
+
+    public void will(WillMessage w) {
+        this.will = w;
+    }
+
+    public boolean cleanDisconnect() {
+        return cleanDisconnect;
+    }
+
+    public void cleanDisconnect(boolean clean) {
+        this.cleanDisconnect = clean;
+    }
+
+    public boolean closing() {
+        return closing;
+    }
+
+    public boolean takenOver() {
+        return takenOver;
+    }
+
+    public long connectExpirySeconds() {
+        return connectExpirySeconds;
+    }
+
+    public void connectExpirySeconds(long s) {
+        this.connectExpirySeconds = s;
+    }
+
+    @Override
+    public int clientReceiveMaximum() {
+        return clientReceiveMaximum;
+    }
+
+    public void clientLimits(int receiveMaximum, int maxPacketSize, int topicAliasMaximum) {
+        this.clientReceiveMaximum = receiveMaximum;
+        this.clientMaxPacketSize = maxPacketSize;
+        this.clientTopicAliasMaximum = topicAliasMaximum;
+    }
+
+    /** Inbound topic alias table, sized by the broker's Topic Alias Maximum at CONNECT. */
+    public String[] inboundAliases() {
+        if (inboundAliases == null) {
+            inboundAliases = new String[broker.settings().maxTopicAlias() + 1];
+        }
+        return inboundAliases;
+    }
+
+    @Override
+    public boolean isWritable() {
+        return channel.isWritable();
+    }
+
+    boolean inRead() {
+        return inRead;
+    }
+
+    void inRead(boolean reading) {
+        this.inRead = reading;
+    }
+
+    /** Packets that arrived while the session was being opened on another event loop. */
+    ArrayDeque<Object> pending() {
+        if (pending == null) {
+            pending = new ArrayDeque<>();
+        }
+        return pending;
+    }
+
+    ArrayDeque<Object> pendingOrNull() {
+        return pending;
+    }
+
+    // ---- writing ----
+
+    /** Writes a packet; flushed at the end of the read batch or on the next loop turn. */
+    public void write(MqttMessage m) {
+        if (!channel.isActive()) {
+            ReferenceCountUtil.release(m);
+            return;
+        }
+        broker.metrics().messageSent();
+        channel.write(m, channel.voidPromise());
+        if (!channel.isWritable()) {
+            // unflushed packets count against the water mark: hand them to the socket before the
+            // session treats this client as slow and starts queueing (and dropping QoS 0)
+            channel.flush();
+        } else if (!inRead && !flushScheduled) {
+            flushScheduled = true;
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        channel.flush();
+    }
+
+    @Override
+    public boolean sendPublish(PublishedMessage m, ByteBuf payload, int qos, boolean retain, boolean dup, int packetId,
+            int[] subscriptionIds) {
+        String topic = m.topic();
+        MqttProperties props = m.properties();
+        if (protocolLevel == 5) {
+            long now = broker.nanoTime();
+            boolean extra = subscriptionIds.length > 0 || m.hasExpiry() || clientTopicAliasMaximum > 0;
+            if (extra) {
+                MqttProperties p = new MqttProperties();
+                for (MqttProperty<?> prop : props.listAll()) {
+                    p.add(prop);
+                }
+                for (int id : subscriptionIds) {
+                    p.add(new IntegerProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER, id));
+                }
+                if (m.hasExpiry()) {
+                    p.add(new IntegerProperty(MqttProperties.PUBLICATION_EXPIRY_INTERVAL,
+                            (int) m.remainingExpirySeconds(now)));
+                }
+                if (clientTopicAliasMaximum > 0) {
+                    if (outboundAliases == null) {
+                        outboundAliases = new HashMap<>();
+                    }
+                    Integer alias = outboundAliases.get(topic);
+                    if (alias != null) {
+                        p.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
+                        topic = "";
+                    } else if (outboundAliases.size() < clientTopicAliasMaximum) {
+                        alias = outboundAliases.size() + 1;
+                        outboundAliases.put(topic, alias);
+                        p.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS, alias));
+                    }
+                }
+                props = p;
+            }
+            if (clientMaxPacketSize > 0
+                    && PacketSizes.publish(topic, qos, props, payload.readableBytes()) > clientMaxPacketSize) {
+                if (!topic.isEmpty() && outboundAliases != null) {
+                    Integer a = outboundAliases.get(topic);
+                    if (a != null && a == outboundAliases.size()) {
+                        outboundAliases.remove(topic);
+                    }
+                }
+                payload.release();
+                return false;
+            }
+        }
+        broker.metrics().publishSent(payload.readableBytes());
+        write(new MqttPublishMessage(new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(qos), retain, 0),
+                new MqttPublishVariableHeader(topic, packetId, props), payload));
+        return true;
+    }
+
+    @Override
+    public void sendPubrel(int packetId, int reasonCode) {
+        write(pubReply(MqttMessageType.PUBREL, MqttQoS.AT_LEAST_ONCE, packetId, reasonCode, null));
+    }
+
+    /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code and string only go to MQTT 5 clients. */
+    public MqttMessage pubReply(MqttMessageType type, MqttQoS qos, int packetId, int reasonCode, String reason) {
+        MqttFixedHeader fh = new MqttFixedHeader(type, false, qos, false, 0);
+        if (protocolLevel == 5 && (reasonCode != 0 || reason != null)) {
+            return new MqttMessage(fh, new MqttPubReplyMessageVariableHeader(packetId, (byte) reasonCode,
+                    reasonProps(reason)));
+        }
+        return new MqttMessage(fh, MqttMessageIdVariableHeader.from(packetId));
+    }
+
+    public void sendConnack(int code, boolean sessionPresent, MqttProperties props) {
+        MqttFixedHeader fh = new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+        write(new MqttConnAckMessage(fh, new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf((byte) code),
+                sessionPresent, props == null ? MqttProperties.NO_PROPERTIES : props)));
+    }
+
+    /** Sends CONNACK with a failure code and closes. */
+    public void refuseConnect(int code, String reason) {
+        MqttProperties p = protocolLevel == 5 ? reasonProps(reason) : MqttProperties.NO_PROPERTIES;
+        closing = true;
+        MqttFixedHeader fh = new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+        broker.metrics().messageSent();
+        channel.writeAndFlush(new MqttConnAckMessage(fh, new MqttConnAckVariableHeader(
+                MqttConnectReturnCode.valueOf((byte) code), false, p))).addListener(f -> closeGracefully());
+    }
+
+    /**
+     * Closes after the last packet: shuts down our side first and closes when the client does (or after
+     * {@link #LINGER_SECONDS}), so packets the client had in flight do not turn into a TCP reset that
+     * destroys the DISCONNECT or CONNACK before the client reads it. Inbound packets are dropped meanwhile.
+     */
+    private void closeGracefully() {
+        if (channel instanceof DuplexChannel duplex && channel.isActive()) {
+            duplex.shutdownOutput();
+            channel.eventLoop().schedule(() -> {
+                channel.close();
+            }, LINGER_SECONDS, TimeUnit.SECONDS);
+        } else {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void disconnect(int reasonCode, String reason, boolean publishWill) {
+        if (reasonCode == ReasonCodes.SESSION_TAKEN_OVER) {
+            takenOver = true;
+        }
+        if (!publishWill) {
+            cleanDisconnect = true;
+        }
+        close(reasonCode, reason);
+    }
+
+    /** Closes the connection, first sending an MQTT 5 DISCONNECT with the reason code when there is one. */
+    public void close(int reasonCode, String reason) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        if (protocolLevel == 5 && state != State.AWAIT_CONNECT && reasonCode != ReasonCodes.NONE
+                && channel.isActive()) {
+            MqttFixedHeader fh = new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0);
+            broker.metrics().messageSent();
+            channel.writeAndFlush(new MqttMessage(fh, new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode,
+                    reasonProps(reason)))).addListener(f -> {
+                        if (reasonCode == ReasonCodes.SESSION_TAKEN_OVER) {
+                            // like Mosquitto: the old connection goes at once, the new one owns the session
+                            channel.close();
+                        } else {
+                            closeGracefully();
+                        }
+                    });
+        } else {
+            channel.flush();
+            channel.close();
+        }
+    }
+
+    private static MqttProperties reasonProps(String reason) {
+        if (reason == null) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        MqttProperties p = new MqttProperties();
+        p.add(new StringProperty(MqttProperties.REASON_STRING, reason));
+        return p;
+    }
+
+    /** "client-id (address)" for log messages. */
+    public String describe() {
+        return (clientId == null ? "<unknown>" : clientId) + " (" + remoteAddress + ")";
+    }
+
+    /** Byte length helper for UTF-8 strings. */
+    static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+}

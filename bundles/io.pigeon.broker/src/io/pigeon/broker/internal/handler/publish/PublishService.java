@@ -1,0 +1,150 @@
+package io.pigeon.broker.internal.handler.publish;
+
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.MqttBroker;
+import io.pigeon.broker.internal.handler.MqttConnection;
+import io.pigeon.broker.internal.handler.MqttProtocolException;
+import io.pigeon.broker.internal.handler.ReasonCodes;
+import io.pigeon.broker.internal.message.MessageConversion;
+import io.pigeon.broker.internal.message.PublishedMessage;
+import io.pigeon.broker.internal.session.Session;
+import io.pigeon.broker.internal.topic.Topics;
+
+/**
+ * Incoming PUBLISH and the acknowledgement flows in both directions. QoS 2 is received with
+ * "method B": the message is published on PUBLISH and its packet id remembered until PUBREL, so a
+ * resent PUBLISH is acknowledged again but not published twice.
+ * <p>
+ * Runs on the connection's event loop. Does not take ownership of the PUBLISH: the handler releases it.
+ */
+public final class PublishService {
+
+    private final MqttBroker broker;
+
+    public PublishService(MqttBroker broker) {
+        this.broker = broker;
+    }
+
+    public void publish(MqttConnection conn, MqttPublishMessage msg) {
+        BrokerSettings s = broker.settings();
+        Session session = conn.session();
+        int qos = msg.fixedHeader().qosLevel().value();
+        int packetId = msg.variableHeader().packetId();
+        boolean retain = msg.fixedHeader().isRetain();
+        MqttProperties props = msg.variableHeader().properties();
+        String topic = msg.variableHeader().topicName();
+        boolean v5 = conn.isV5();
+
+        if (qos > s.maxQos()) {
+            throw new MqttProtocolException(ReasonCodes.QOS_NOT_SUPPORTED, "PUBLISH with QoS " + qos
+                    + " above max_qos " + s.maxQos());
+        }
+        if (retain && !s.retainAvailable()) {
+            throw new MqttProtocolException(ReasonCodes.RETAIN_NOT_SUPPORTED, "retained PUBLISH, retain not available");
+        }
+        if (v5) {
+            topic = resolveAlias(conn, topic, props, s);
+        }
+        if (!Topics.isValidTopicName(topic)) {
+            throw new MqttProtocolException(ReasonCodes.TOPIC_NAME_INVALID, "invalid topic name '" + topic + "'");
+        }
+        if (qos == 2 && !session.receivedQos2(packetId)) {
+            conn.write(conn.pubReply(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, packetId, 0, null));
+            return;
+        }
+        if (qos == 2 && session.awaitingPubrelCount() > s.inflightWindow()) {
+            throw new MqttProtocolException(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + s.inflightWindow() + " QoS 2 messages unacknowledged");
+        }
+        int payloadBytes = msg.payload().readableBytes();
+        broker.metrics().publishReceived(payloadBytes);
+
+        int reason = ReasonCodes.SUCCESS;
+        String reasonString = null;
+        if (s.messageSizeLimit() > 0 && payloadBytes > s.messageSizeLimit()) {
+            reason = ReasonCodes.QUOTA_EXCEEDED;
+            reasonString = "payload above message_size_limit " + s.messageSizeLimit();
+        } else if (Topics.isSys(topic)) {
+            reason = ReasonCodes.NOT_AUTHORIZED;
+            reasonString = "$SYS is read-only";
+        } else if (!broker.authorizer().canPublish(conn.identity(), topic)) {
+            reason = ReasonCodes.NOT_AUTHORIZED;
+            reasonString = "not authorized";
+        } else if (v5 && !MessageConversion.payloadFormatValid(props, msg.payload())) {
+            reason = ReasonCodes.PAYLOAD_FORMAT_INVALID;
+            reasonString = "payload is not UTF-8 as its Payload Format Indicator says";
+        }
+        if (reason == ReasonCodes.SUCCESS) {
+            long now = broker.nanoTime();
+            PublishedMessage m = new PublishedMessage(topic, msg.payload(), qos, retain,
+                    MessageConversion.passThrough(props),
+                    MessageConversion.expiryDeadline(MessageConversion.expirySeconds(props), now), conn.clientId());
+            int n = broker.router().route(m, conn.remoteAddress());
+            if (n == 0 && v5) {
+                reason = ReasonCodes.NO_MATCHING_SUBSCRIBERS;
+            }
+        } else {
+            broker.metrics().publishDropped();
+            broker.log().debug("Denied PUBLISH from " + conn.describe() + " to '" + topic + "': " + reasonString);
+        }
+        if (qos == 1) {
+            conn.write(conn.pubReply(MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, packetId, reason, reasonString));
+        } else if (qos == 2) {
+            if (reason >= 0x80) {
+                session.pubrel(packetId);
+            }
+            conn.write(conn.pubReply(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, packetId, reason, reasonString));
+        }
+    }
+
+    private static String resolveAlias(MqttConnection conn, String topic, MqttProperties props, BrokerSettings s) {
+        MqttProperty<?> p = props.getProperty(MqttProperties.TOPIC_ALIAS);
+        if (p == null) {
+            if (topic.isEmpty()) {
+                throw new MqttProtocolException(ReasonCodes.PROTOCOL_ERROR, "empty topic without a Topic Alias");
+            }
+            return topic;
+        }
+        int alias = (Integer) p.value();
+        String[] table = conn.inboundAliases();
+        if (alias == 0 || alias >= table.length) {
+            throw new MqttProtocolException(ReasonCodes.TOPIC_ALIAS_INVALID,
+                    "Topic Alias " + alias + " outside 1.." + (table.length - 1));
+        }
+        if (topic.isEmpty()) {
+            String known = table[alias];
+            if (known == null) {
+                throw new MqttProtocolException(ReasonCodes.PROTOCOL_ERROR, "unknown Topic Alias " + alias);
+            }
+            return known;
+        }
+        table[alias] = topic;
+        return topic;
+    }
+
+    public void puback(MqttConnection conn, int packetId) {
+        conn.session().puback(packetId);
+    }
+
+    public void pubrec(MqttConnection conn, int packetId, int reasonCode) {
+        int rel = conn.session().pubrec(packetId, reasonCode);
+        if (rel >= 0) {
+            conn.sendPubrel(packetId, conn.isV5() ? rel : 0);
+        }
+    }
+
+    public void pubrel(MqttConnection conn, int packetId) {
+        boolean known = conn.session().pubrel(packetId);
+        int reason = known || !conn.isV5() ? 0 : ReasonCodes.PACKET_ID_NOT_FOUND;
+        conn.write(conn.pubReply(MqttMessageType.PUBCOMP, MqttQoS.AT_MOST_ONCE, packetId, reason, null));
+    }
+
+    public void pubcomp(MqttConnection conn, int packetId) {
+        conn.session().pubcomp(packetId);
+    }
+}

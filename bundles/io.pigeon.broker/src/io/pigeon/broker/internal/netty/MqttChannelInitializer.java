@@ -1,0 +1,103 @@
+package io.pigeon.broker.internal.netty;
+
+import java.util.concurrent.TimeUnit;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.pigeon.broker.internal.MqttBroker;
+import io.pigeon.broker.internal.handler.MqttMessageGuard;
+import io.pigeon.broker.internal.handler.ProtocolErrorHandler;
+import io.pigeon.broker.internal.handler.auth.AuthHandler;
+import io.pigeon.broker.internal.handler.connect.ConnectHandler;
+import io.pigeon.broker.internal.handler.connect.ConnectService;
+import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
+import io.pigeon.broker.internal.handler.disconnect.DisconnectHandler;
+import io.pigeon.broker.internal.handler.ping.PingHandler;
+import io.pigeon.broker.internal.handler.publish.PublishHandler;
+import io.pigeon.broker.internal.handler.publish.PublishService;
+import io.pigeon.broker.internal.handler.subscribe.SubscribeHandler;
+import io.pigeon.broker.internal.handler.subscribe.SubscribeService;
+import io.pigeon.broker.internal.handler.unsubscribe.UnsubscribeHandler;
+import io.pigeon.broker.internal.handler.unsubscribe.UnsubscribeService;
+
+/**
+ * Builds every client pipeline, the only place that does. All handlers except the decoder and the idle
+ * timer are shared between channels, so an idle connection costs little more than its socket buffers.
+ */
+public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** Seconds a new connection may take to send CONNECT. */
+    public static final int CONNECT_TIMEOUT_SECONDS = 20;
+
+    private final MqttBroker broker;
+    private final ConnectionLimiter limiter;
+    private final Handlers handlers;
+    private final java.util.Set<io.netty.channel.Channel> open;
+
+    /** The shared, stateless handlers of one broker. */
+    public static final class Handlers {
+        final ByteCounter bytes;
+        final MqttMessageGuard guard;
+        final ConnectHandler connect;
+        final PublishHandler publish;
+        final SubscribeHandler subscribe;
+        final UnsubscribeHandler unsubscribe;
+        final PingHandler ping = new PingHandler();
+        final DisconnectHandler disconnect = new DisconnectHandler();
+        final AuthHandler auth = new AuthHandler();
+        final ProtocolErrorHandler errors = new ProtocolErrorHandler();
+
+        public Handlers(MqttBroker broker) {
+            ConnectionLifecycle lifecycle = new ConnectionLifecycle(broker);
+            bytes = new ByteCounter(broker.metrics());
+            guard = new MqttMessageGuard(broker, lifecycle);
+            connect = new ConnectHandler(new ConnectService(broker, lifecycle));
+            publish = new PublishHandler(new PublishService(broker));
+            subscribe = new SubscribeHandler(new SubscribeService(broker));
+            unsubscribe = new UnsubscribeHandler(new UnsubscribeService(broker));
+        }
+    }
+
+    MqttChannelInitializer(MqttBroker broker, ConnectionLimiter limiter, Handlers handlers,
+            java.util.Set<io.netty.channel.Channel> open) {
+        this.open = open;
+        this.broker = broker;
+        this.limiter = limiter;
+        this.handlers = handlers;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        broker.metrics().socketOpened();
+        open.add(ch);
+        ch.closeFuture().addListener(f -> open.remove(ch));
+        ch.config().setOption(ChannelOption.TCP_NODELAY, broker.settings().tcpNoDelay());
+        ChannelPipeline p = ch.pipeline();
+        if (limiter != null) {
+            p.addLast(HandlerNames.CONNECTION_LIMIT, limiter);
+        }
+        configure(p, broker, handlers);
+    }
+
+    /** Adds the MQTT handlers; also used by tests on an {@code EmbeddedChannel}. */
+    public static void configure(ChannelPipeline p, MqttBroker broker, Handlers h) {
+        p.addLast(HandlerNames.BYTE_COUNTER, h.bytes);
+        p.addLast(HandlerNames.DECODER, new MqttDecoder(broker.settings().decoderLimit(), 65535));
+        p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
+        p.addLast(HandlerNames.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0, TimeUnit.SECONDS));
+        p.addLast(HandlerNames.GUARD, h.guard);
+        p.addLast(HandlerNames.CONNECT, h.connect);
+        p.addLast(HandlerNames.PUBLISH, h.publish);
+        p.addLast(HandlerNames.SUBSCRIBE, h.subscribe);
+        p.addLast(HandlerNames.UNSUBSCRIBE, h.unsubscribe);
+        p.addLast(HandlerNames.PING, h.ping);
+        p.addLast(HandlerNames.DISCONNECT, h.disconnect);
+        p.addLast(HandlerNames.AUTH, h.auth);
+        p.addLast(HandlerNames.ERRORS, h.errors);
+    }
+}

@@ -1,0 +1,215 @@
+package io.pigeon.broker.internal.session;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.sys.BrokerMetrics;
+import io.pigeon.broker.internal.topic.SubscriptionEntry;
+import io.pigeon.broker.internal.topic.TopicTree;
+
+/**
+ * All sessions by client id, and the moves between event loops that a takeover needs.
+ * <p>
+ * Threading: the map is concurrent. A session is changed only on its own loop; {@link #open} runs the
+ * takeover on the old session's loop, switches the session to the new connection's loop there, and
+ * continues on the new loop, so each step happens-before the next through the loops' task queues.
+ */
+public final class Sessions {
+
+    /** Called on the new connection's loop once its session is ready. */
+    public interface OpenCallback {
+        void opened(Session session, boolean sessionPresent);
+    }
+
+    /** What happens around a session's life, for the broker to keep its indexes and events in step. */
+    public interface Listener {
+        /** The old connection of a session is being replaced (on the old loop, before the switch). */
+        void takenOver(Session session, ClientConnection old);
+
+        /** The session ended (expiry, clean start, clean disconnect); its subscriptions are already gone. */
+        void ended(Session session);
+
+        /** A persistent session went offline. */
+        void offline(Session session);
+    }
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Supplier<BrokerSettings> settings;
+    private final BrokerMetrics metrics;
+    private final LongSupplier nanoTime;
+    private final TopicTree tree;
+    private volatile Listener listener;
+
+    public Sessions(Supplier<BrokerSettings> settings, BrokerMetrics metrics, LongSupplier nanoTime, TopicTree tree) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.nanoTime = nanoTime;
+        this.tree = tree;
+    }
+
+    public void listener(Listener l) {
+        this.listener = l;
+    }
+
+    BrokerSettings settings() {
+        return settings.get();
+    }
+
+    BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    long nanoTime() {
+        return nanoTime.getAsLong();
+    }
+
+    public Session get(String clientId) {
+        return sessions.get(clientId);
+    }
+
+    public Collection<Session> all() {
+        return sessions.values();
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /**
+     * Creates an offline session (restored from a store). Runs on {@code loop}'s thread or before any
+     * connection exists.
+     */
+    public Session restore(String clientId, int level, long expirySeconds, EventExecutor loop) {
+        Session s = new Session(clientId, this, loop);
+        s.expirySeconds(expirySeconds);
+        if (sessions.putIfAbsent(clientId, s) != null) {
+            return sessions.get(clientId);
+        }
+        s.scheduleExpiry(() -> expire(s));
+        return s;
+    }
+
+    /**
+     * Opens the session of a connecting client: new, resumed, or taken over from another connection.
+     *
+     * @param loop the new connection's event loop; {@code callback} runs there
+     */
+    public void open(String clientId, boolean cleanStart, long expirySeconds, ClientConnection conn, int level,
+            EventExecutor loop, OpenCallback callback) {
+        Session fresh = new Session(clientId, this, loop);
+        Session existing = sessions.putIfAbsent(clientId, fresh);
+        if (existing == null) {
+            fresh.expirySeconds(expirySeconds);
+            fresh.attach(conn, level);
+            callback.opened(fresh, false);
+            return;
+        }
+        runOn(existing, () -> {
+            ClientConnection old = existing.connection();
+            if (old != null) {
+                existing.detach();
+                Listener l = listener;
+                if (l != null) {
+                    l.takenOver(existing, old);
+                }
+            }
+            if (cleanStart || existing.isEnded()) {
+                endNow(existing);
+                Session replacement = new Session(clientId, this, loop);
+                replacement.expirySeconds(expirySeconds);
+                Session raced = sessions.putIfAbsent(clientId, replacement);
+                Session use = raced == null ? replacement : raced;
+                execute(loop, () -> {
+                    use.expirySeconds(expirySeconds);
+                    use.attach(conn, level);
+                    callback.opened(use, false);
+                });
+            } else {
+                existing.loop(loop);
+                execute(loop, () -> {
+                    existing.expirySeconds(expirySeconds);
+                    existing.attach(conn, level);
+                    callback.opened(existing, true);
+                });
+            }
+        });
+    }
+
+    /**
+     * The connection of {@code session} is gone (session loop). Ends the session when its expiry is 0,
+     * otherwise keeps it offline until the expiry interval passes.
+     */
+    public void connectionLost(Session session, ClientConnection conn) {
+        if (session.connection() != conn) {
+            return;
+        }
+        session.detach();
+        if (session.expirySeconds() == 0) {
+            endNow(session);
+        } else {
+            Listener l = listener;
+            if (l != null) {
+                l.offline(session);
+            }
+            session.scheduleExpiry(() -> expire(session));
+        }
+    }
+
+    private void expire(Session session) {
+        if (session.connection() == null && !session.isEnded()) {
+            metrics.clientExpired();
+            endNow(session);
+        }
+    }
+
+    /** Ends a session now (session loop): removes its subscriptions and forgets it. */
+    public void endNow(Session session) {
+        for (SubscriptionEntry e : session.subscriptions().values()) {
+            tree.remove(session, e.shareGroup(), e.filter());
+        }
+        session.subscriptions().clear();
+        session.end();
+        sessions.remove(session.clientId(), session);
+        Listener l = listener;
+        if (l != null) {
+            l.ended(session);
+        }
+    }
+
+    /** Offline persistent sessions (for $SYS clients/disconnected). */
+    public long offlineCount() {
+        long n = 0;
+        for (Session s : sessions.values()) {
+            if (!s.isOnline()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static void runOn(Session s, Runnable task) {
+        EventExecutor l = s.loop();
+        if (l.inEventLoop()) {
+            task.run();
+        } else {
+            execute(l, () -> runOn(s, task));
+        }
+    }
+
+    private static void execute(EventExecutor loop, Runnable task) {
+        if (loop.inEventLoop()) {
+            task.run();
+        } else {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException e) {
+                // the broker is shutting down; the connection closes with its loop
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.pigeon.auth.internal;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+import io.pigeon.auth.internal.acl.AclFile;
+import io.pigeon.broker.spi.Authorizer;
+import io.pigeon.broker.spi.ClientIdentity;
+
+/**
+ * Topic access from {@code acl_file} with Mosquitto 2.0's rules (see {@link AclFile}); without an ACL file every
+ * client may use every topic. While a configured ACL file has never loaded, everything is refused.
+ * <p>
+ * The broker calls {@link #canPublish} for each PUBLISH, will and retained message a client sends,
+ * {@link #canSubscribe} for each SUBSCRIBE entry, and {@link #canReceive} before delivering each message (retained
+ * ones included), which is where Mosquitto applies read rules and what makes an ACL reload reach existing
+ * subscriptions.
+ * <p>
+ * Threads: the checks run on broker event loops and only read volatile state; configuration changes run on SCR's
+ * thread, file reloads on the file's watcher thread.
+ */
+@Component(service = Authorizer.class, configurationPid = "io.pigeon.broker",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+public final class AclAuthorizer implements Authorizer {
+
+    private final Logger log;
+    private Path configured;
+    private boolean activated;
+    private volatile WatchedFile<AclFile> acl;
+
+    @Activate
+    public AclAuthorizer(AuthConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+        this.log = log;
+        apply(config);
+    }
+
+    @Modified
+    synchronized void modified(AuthConfig config) {
+        apply(config);
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (acl != null) {
+            acl.close();
+        }
+    }
+
+    private synchronized void apply(AuthConfig config) {
+        String file = config.acl_file().strip();
+        Path next = file.isEmpty() ? null : Path.of(file);
+        if (activated && Objects.equals(next, configured)) {
+            return;
+        }
+        activated = true;
+        configured = next;
+        if (acl != null) {
+            acl.close();
+            acl = null;
+        }
+        if (next != null) {
+            acl = new WatchedFile<>(next, "ACL file", AclFile::read,
+                    a -> a.userCount() + " user block(s), " + a.patternCount() + " pattern(s)"
+                            + (a.hasAnonymousRules() ? ", rules for anonymous clients" : ""),
+                    "Every publish and subscription is refused until it is fixed.", log);
+        }
+    }
+
+    /** Reads the ACL file again (for SIGHUP); false when it is not configured or was refused. */
+    public boolean reload() {
+        WatchedFile<AclFile> file = acl;
+        return file != null && file.reload();
+    }
+
+    @Override
+    public boolean canPublish(ClientIdentity client, String topic) {
+        WatchedFile<AclFile> file = acl;
+        if (file == null) {
+            return true;
+        }
+        AclFile rules = file.current();
+        if (rules == null) {
+            return false;
+        }
+        AclFile.Decision d = rules.canWrite(client.clientId(), client.username(), topic);
+        if (!d.allowed()) {
+            log.debug("Denied PUBLISH from {} ({}) to '{}': {}.", client.clientId(), user(client), topic, d.reason());
+        }
+        return d.allowed();
+    }
+
+    @Override
+    public boolean canSubscribe(ClientIdentity client, String topicFilter) {
+        WatchedFile<AclFile> file = acl;
+        if (file == null) {
+            return true;
+        }
+        AclFile rules = file.current();
+        if (rules == null) {
+            return false;
+        }
+        AclFile.Decision d = rules.canSubscribe(client.clientId(), client.username(), topicFilter);
+        if (!d.allowed()) {
+            log.info("Denied SUBSCRIBE from {} ({}) to '{}': {} in {}.", client.clientId(), user(client),
+                    topicFilter, d.reason(), file.file());
+        }
+        return d.allowed();
+    }
+
+    /**
+     * May a message on {@code topic} be delivered to this client? Mosquitto checks read access here, for every
+     * message including retained ones; a subscription to a wide filter only receives what this allows.
+     */
+    public boolean canReceive(ClientIdentity client, String topic) {
+        WatchedFile<AclFile> file = acl;
+        if (file == null) {
+            return true;
+        }
+        AclFile rules = file.current();
+        if (rules == null) {
+            return false;
+        }
+        AclFile.Decision d = rules.canRead(client.clientId(), client.username(), topic);
+        if (!d.allowed()) {
+            log.debug("Not delivering '{}' to {} ({}): {}.", topic, client.clientId(), user(client), d.reason());
+        }
+        return d.allowed();
+    }
+
+    private static String user(ClientIdentity client) {
+        return client.username() == null ? "anonymous" : "user " + client.username();
+    }
+}

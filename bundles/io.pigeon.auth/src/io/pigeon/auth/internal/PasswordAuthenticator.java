@@ -1,0 +1,153 @@
+package io.pigeon.auth.internal;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+import org.osgi.service.metatype.annotations.Designate;
+
+import io.pigeon.auth.internal.passwd.PasswordFile;
+import io.pigeon.broker.spi.Authenticator;
+import io.pigeon.broker.spi.ClientIdentity;
+
+/**
+ * Checks CONNECT credentials as Mosquitto 2.0 does with {@code password_file} and {@code allow_anonymous}, except that
+ * with {@code allow_anonymous} not set, anonymous clients are admitted from this machine only.
+ * <ul>
+ * <li>No user name: admitted according to allow_anonymous, else NOT_AUTHORIZED.</li>
+ * <li>A user name and a password file: the password must match the user's hash, else BAD_CREDENTIALS (unknown
+ * users too). While the password file has never loaded, NOT_AUTHORIZED.</li>
+ * <li>A user name and no password file: nothing to check it against, so the client counts as anonymous (as in
+ * Mosquitto).</li>
+ * </ul>
+ * Refusals are logged with the client id and address, never the password.
+ * <p>
+ * Threads: {@link #authenticate} runs on broker event loops and only reads volatile state; configuration changes run on
+ * SCR's thread, file reloads on the file's watcher thread.
+ */
+@Component(service = Authenticator.class, configurationPid = "io.pigeon.broker",
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
+@Designate(ocd = AuthConfig.class)
+public final class PasswordAuthenticator implements Authenticator {
+
+    static final String OPEN_UP = "add a user with `bin/pigeon passwd etc/passwd USER` and set `password_file` in"
+            + " etc/pigeon.conf, or set `allow_anonymous true`";
+
+    private record Settings(AnonymousPolicy anonymous, Path passwordFile) {
+    }
+
+    private final Logger log;
+    private Settings settings;
+    private volatile AnonymousPolicy anonymous;
+    private volatile WatchedFile<PasswordFile> passwords;
+
+    @Activate
+    public PasswordAuthenticator(AuthConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+        this.log = log;
+        apply(config);
+    }
+
+    @Modified
+    synchronized void modified(AuthConfig config) {
+        apply(config);
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (passwords != null) {
+            passwords.close();
+        }
+    }
+
+    private synchronized void apply(AuthConfig config) {
+        AnonymousPolicy policy;
+        try {
+            policy = AnonymousPolicy.of(config.allow_anonymous());
+        } catch (IllegalArgumentException e) {
+            log.error("{}: anonymous clients are refused until it is fixed in etc/pigeon.conf.", e.getMessage());
+            policy = AnonymousPolicy.NOBODY;
+        }
+        String file = config.password_file().strip();
+        Settings next = new Settings(policy, file.isEmpty() ? null : Path.of(file));
+        if (next.equals(settings)) {
+            return;
+        }
+        boolean fileChanged = settings == null || !Objects.equals(settings.passwordFile, next.passwordFile);
+        settings = next;
+        anonymous = policy;
+        if (fileChanged) {
+            if (passwords != null) {
+                passwords.close();
+                passwords = null;
+            }
+            if (next.passwordFile != null) {
+                passwords = new WatchedFile<>(next.passwordFile, "password file", PasswordFile::read,
+                        f -> f.users().size() + " user(s)",
+                        "Clients with a user name are refused until it is fixed.", log);
+            }
+        }
+        if (policy == AnonymousPolicy.LOOPBACK_ONLY) {
+            log.info("allow_anonymous is not set: anonymous clients may connect from this machine only. To let other"
+                    + " machines in, {}.", OPEN_UP);
+        }
+    }
+
+    /** Reads the password file again (for SIGHUP); false when it is not configured or was refused. */
+    public boolean reload() {
+        WatchedFile<PasswordFile> file = passwords;
+        return file != null && file.reload();
+    }
+
+    @Override
+    public Result authenticate(ClientIdentity client, byte[] password) {
+        String user = client.username();
+        WatchedFile<PasswordFile> file = passwords;
+        if (user == null || file == null) {
+            return anonymous(client);
+        }
+        PasswordFile current = file.current();
+        if (current == null) {
+            log.warn("Refused client {} from {} (user {}): the password file {} could not be loaded (see the error"
+                    + " above). Fix it; it is read again when saved.", client.clientId(), client.remoteAddress(),
+                    user, file.file());
+            return Result.NOT_AUTHORIZED;
+        }
+        if (password == null) {
+            log.info("Refused client {} from {}: user {} sent no password.", client.clientId(),
+                    client.remoteAddress(), user);
+            current.verify(user, new byte[0]);
+            return Result.BAD_CREDENTIALS;
+        }
+        if (current.verify(user, password)) {
+            return Result.ACCEPT;
+        }
+        log.info("Refused client {} from {}: {} for user {}.", client.clientId(), client.remoteAddress(),
+                current.contains(user) ? "wrong password" : "unknown user", user);
+        return Result.BAD_CREDENTIALS;
+    }
+
+    private Result anonymous(ClientIdentity client) {
+        AnonymousPolicy policy = anonymous;
+        if (policy.admits(client.remoteAddress())) {
+            return Result.ACCEPT;
+        }
+        String as = client.username() == null ? "anonymous client"
+                : "client (user " + client.username() + " is not checked without a password file, so it counts as"
+                        + " anonymous)";
+        if (policy == AnonymousPolicy.NOBODY) {
+            log.info("Refused {} {} from {}: allow_anonymous is false. Give it a user name and password from the"
+                    + " password file.", as, client.clientId(), client.remoteAddress());
+        } else {
+            log.warn("Refused {} {} from {}: anonymous clients may only connect from this machine. To let it in, {}.",
+                    as, client.clientId(), client.remoteAddress(), OPEN_UP);
+        }
+        return Result.NOT_AUTHORIZED;
+    }
+}

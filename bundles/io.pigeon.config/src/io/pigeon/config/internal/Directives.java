@@ -49,7 +49,8 @@ final class Directives {
         // structure
         put(t, "listener", STRUCTURE, IMPLEMENTED, null);
         put(t, "include_dir", STRUCTURE, IMPLEMENTED, null);
-        put(t, "per_listener_settings", STRUCTURE, IMPLEMENTED, ValueType.bool());
+        // Parsed and mapped to the listeners, but io.pigeon.auth reads only the global settings yet: warn.
+        put(t, "per_listener_settings", STRUCTURE, PENDING, ValueType.bool());
         put(t, "connection", STRUCTURE, PENDING, null);
 
         // broker (issue 3)
@@ -66,9 +67,9 @@ final class Directives {
         put(t, "upgrade_outgoing_qos", GLOBAL, IMPLEMENTED, ValueType.bool());
         put(t, "max_connections", LISTENER, IMPLEMENTED, ValueType.intRange(-1, Integer.MAX_VALUE));
         put(t, "max_qos", LISTENER, IMPLEMENTED, ValueType.intRange(0, 2));
-        put(t, "topic_alias_maximum", LISTENER, IMPLEMENTED, ValueType.intRange(0, U16));
-        t.put("max_topic_alias", new Directive("max_topic_alias", LISTENER, IMPLEMENTED, false,
-                "topic.alias.maximum", ValueType.intRange(0, U16), null));
+        put(t, "max_topic_alias", LISTENER, IMPLEMENTED, ValueType.intRange(0, U16));
+        t.put("topic_alias_maximum", new Directive("topic_alias_maximum", LISTENER, IMPLEMENTED, false,
+                "max.topic.alias", ValueType.intRange(0, U16), null));
         put(t, "protocol", LISTENER, IMPLEMENTED, ValueType.oneOf("mqtt", "websockets"));
         put(t, "mount_point", LISTENER, IMPLEMENTED, ValueType.topicName());
         put(t, "bind_address", LISTENER, IMPLEMENTED, ValueType.word());
@@ -84,10 +85,12 @@ final class Directives {
         put(t, "log_file_max_bytes", LOGGING, IMPLEMENTED, ValueType.longRange(4096, Long.MAX_VALUE));
         put(t, "log_file_count", LOGGING, IMPLEMENTED, ValueType.intRange(1, 100));
 
-        // operations (issue 4): read, checked and passed on
-        put(t, "allow_anonymous", SECURITY, PENDING, ValueType.bool());
-        put(t, "password_file", SECURITY, PENDING, ValueType.existingFile());
-        put(t, "acl_file", SECURITY, PENDING, ValueType.existingFile());
+        // authentication and authorization: io.pigeon.auth
+        put(t, "allow_anonymous", SECURITY, IMPLEMENTED, ValueType.bool());
+        put(t, "password_file", SECURITY, IMPLEMENTED, ValueType.existingFile());
+        put(t, "acl_file", SECURITY, IMPLEMENTED, ValueType.existingFile());
+
+        // operations still to come: read, checked and passed on, with a warning that Pigeon does not act on them
         put(t, "persistence", GLOBAL, PENDING, ValueType.bool());
         put(t, "persistence_location", GLOBAL, PENDING, ValueType.path());
         put(t, "autosave_interval", GLOBAL, PENDING, ValueType.intRange(0, Integer.MAX_VALUE));

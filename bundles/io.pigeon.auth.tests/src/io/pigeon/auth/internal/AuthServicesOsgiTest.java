@@ -70,6 +70,14 @@ class AuthServicesOsgiTest {
         }
     }
 
+    @Test
+    void hangupReloadIsRegisteredForTheLauncher() throws Exception {
+        Runnable hup = service(Runnable.class, HangupReload.class);
+        var references = context.getServiceReferences(Runnable.class, "(pigeon.signal=HUP)");
+        assertEquals(1, references.size(), "one Runnable with pigeon.signal=HUP");
+        hup.run();
+    }
+
     private <T> T service(Class<T> type, Class<?> component) throws InterruptedException, InvalidSyntaxException {
         String filter = component == null ? null : "(component.name=" + component.getName() + ")";
         Object[] found = new Object[1];

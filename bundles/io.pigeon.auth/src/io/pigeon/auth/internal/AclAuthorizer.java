@@ -120,6 +120,7 @@ public final class AclAuthorizer implements Authorizer {
      * May a message on {@code topic} be delivered to this client? Mosquitto checks read access here, for every
      * message including retained ones; a subscription to a wide filter only receives what this allows.
      */
+    @Override
     public boolean canReceive(ClientIdentity client, String topic) {
         WatchedFile<AclFile> file = acl;
         if (file == null) {

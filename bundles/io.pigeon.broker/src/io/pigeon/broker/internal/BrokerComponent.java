@@ -83,12 +83,12 @@ public final class BrokerComponent {
         broker = b;
         sys = new SysTopics(b, server.anyLoop(), VERSION, () -> context.getBundles().length);
         sys.start(settings.sysIntervalSeconds());
-        ListenerRegistry registry = (bind, port, max) -> server.open(bind, port,
-                max == -1 ? broker.settings().maxConnections() : max);
+        ListenerRegistry registry = (bind, port, max, listener) -> server.open(bind, port,
+                max == -1 ? broker.settings().maxConnections() : max, listener);
         listenerRegistration = context.registerService(ListenerRegistry.class, registry, null);
         brokerRegistration = context.registerService(Broker.class, b, listenerProperties());
-        log.info("Pigeon broker " + VERSION + " started (" + transport.name() + ", "
-                + Runtime.getRuntime().availableProcessors() + " event loops), listening on " + b.listeners());
+        log.info("MQTT broker core ready (" + transport.name() + ", " + Runtime.getRuntime().availableProcessors()
+                + " event loops); listeners open as their configurations arrive");
     }
 
     @Modified
@@ -125,7 +125,7 @@ public final class BrokerComponent {
         }
         sys.stop();
         server.shutdown();
-        log.info("Pigeon broker stopped");
+        log.info("MQTT broker core stopped");
     }
 
     private Dictionary<String, Object> listenerProperties() {

@@ -40,6 +40,7 @@ public final class ListenerComponent {
         if (config.port() == next.port() && Objects.equals(config.bind_address(), next.bind_address())
                 && Objects.equals(config.protocol(), next.protocol())) {
             handle.maxConnections(next.max_connections());
+            handle.settings(ListenerSettings.from(next, where(next)));
         } else {
             NettyServer.Handle old = handle;
             handle = open(next);
@@ -53,9 +54,13 @@ public final class ListenerComponent {
         handle.close();
     }
 
+    private static String where(ListenerConfig c) {
+        return c.config_source().isEmpty() ? "configuration " + ListenerConfig.FACTORY_PID : c.config_source();
+    }
+
     private NettyServer.Handle open(ListenerConfig c) {
-        String where = c.config_source().isEmpty() ? "configuration " + ListenerConfig.FACTORY_PID
-                : c.config_source();
+        String where = where(c);
+        ListenerSettings settings = ListenerSettings.from(c, where);
         if (!"mqtt".equalsIgnoreCase(c.protocol())) {
             throw new IllegalArgumentException(where + ": protocol " + c.protocol()
                     + " is not supported yet; use 'protocol mqtt' or remove the line");
@@ -63,6 +68,6 @@ public final class ListenerComponent {
         if (c.port() < 0 || c.port() > 65535) {
             throw new IllegalArgumentException(where + ": listener port " + c.port() + " is not valid; use 0 to 65535");
         }
-        return registry.open(c.bind_address(), c.port(), c.max_connections());
+        return registry.open(c.bind_address(), c.port(), c.max_connections(), settings);
     }
 }

@@ -22,6 +22,18 @@ public @interface ListenerConfig {
     @AttributeDefinition(description = "Protocol: mqtt (websockets is not supported yet).")
     String protocol() default "mqtt";
 
+    @AttributeDefinition(description = "Highest QoS for clients of this listener: 0, 1 or 2; -1 = the broker's "
+            + "max_qos.")
+    int max_qos() default -1;
+
+    @AttributeDefinition(description = "Topic aliases an MQTT 5 client of this listener may use; -1 = the broker's "
+            + "max_topic_alias.")
+    int max_topic_alias() default -1;
+
+    @AttributeDefinition(description = "Prefix added to every topic of this listener's clients and removed from "
+            + "what they receive, so they see only their own part of the topic tree; empty for none.")
+    String mount_point() default "";
+
     @AttributeDefinition(description = "Where the listener came from (file:line), set by io.pigeon.config.")
     String config_source() default "";
 }

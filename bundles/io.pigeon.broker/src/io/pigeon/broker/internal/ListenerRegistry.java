@@ -11,6 +11,7 @@ public interface ListenerRegistry {
     /**
      * @param bindAddress    host or IP, null or empty for all interfaces
      * @param maxConnections -1 to use the broker's {@code max_connections}
+     * @param settings       the listener's own settings for its clients
      */
-    NettyServer.Handle open(String bindAddress, int port, int maxConnections);
+    NettyServer.Handle open(String bindAddress, int port, int maxConnections, ListenerSettings settings);
 }

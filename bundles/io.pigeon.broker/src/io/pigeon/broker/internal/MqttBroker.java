@@ -46,7 +46,6 @@ import org.osgi.service.log.Logger;
  */
 public final class MqttBroker implements Broker {
 
-    private static final Authenticator ALLOW_ALL_AUTHENTICATOR = (c, p) -> Authenticator.Result.ACCEPT;
     private static final Authorizer ALLOW_ALL_AUTHORIZER = new Authorizer() {
         @Override
         public boolean canPublish(ClientIdentity client, String topic) {
@@ -70,7 +69,8 @@ public final class MqttBroker implements Broker {
     private final Sessions sessions;
     private final MessageRouter router;
     private final AtomicLong localIds = new AtomicLong();
-    private volatile Authenticator authenticator = ALLOW_ALL_AUTHENTICATOR;
+    private final Authenticator localOnly = this::localOnly;
+    private volatile Authenticator authenticator = localOnly;
     private volatile Authorizer authorizer = ALLOW_ALL_AUTHORIZER;
     private volatile SessionStore sessionStore = new MemorySessionStore();
     private volatile Supplier<List<String>> listeners = List::of;
@@ -134,7 +134,21 @@ public final class MqttBroker implements Broker {
     }
 
     public void authenticator(Authenticator a) {
-        this.authenticator = a == null ? ALLOW_ALL_AUTHENTICATOR : a;
+        this.authenticator = a == null ? localOnly : a;
+    }
+
+    /**
+     * Without an authentication service (io.pigeon.auth not started yet, or not installed) the broker
+     * must not be open to the network: it admits clients on this machine only.
+     */
+    private Authenticator.Result localOnly(ClientIdentity client, byte[] password) {
+        if (client.isLocal()) {
+            return Authenticator.Result.ACCEPT;
+        }
+        log.warn("Refused client " + client.clientId() + " from " + client.remoteAddress()
+                + ": no authentication service is running, so only clients on this machine may connect."
+                + " Check that the bundle io.pigeon.auth is installed and active.");
+        return Authenticator.Result.NOT_AUTHORIZED;
     }
 
     public Authorizer authorizer() {
@@ -188,8 +202,18 @@ public final class MqttBroker implements Broker {
 
     // ---- publish path helpers ----
 
-    /** Publishes a will (or a will whose delay is over). */
-    public void publishWill(WillMessage will, String clientId) {
+    /**
+     * Publishes a will (or a will whose delay is over) if the authorizer lets its client publish there.
+     *
+     * @param clientTopic the will topic as the client sent it (without a listener's mount point)
+     */
+    public void publishWill(WillMessage will, ClientIdentity client, String clientTopic) {
+        if (Topics.isSys(clientTopic) || !authorizer.canPublish(client, clientTopic)) {
+            log.info("Will of client " + client.clientId() + " to '" + clientTopic
+                    + "' not published: the client may not publish there");
+            return;
+        }
+        String clientId = client.clientId();
         long now = nanoTime();
         PublishedMessage m = new PublishedMessage(will.topic(), Unpooled.wrappedBuffer(will.payload()), will.qos(),
                 will.retain(), will.properties(), MessageConversion.expiryDeadline(will.expirySeconds(), now),
@@ -212,7 +236,7 @@ public final class MqttBroker implements Broker {
         PublishedMessage m = MessageConversion.fromApi(message, nanoTime());
         try {
             metrics.publishReceived(message.payload().length);
-            router.route(m, "in-process");
+            router.route(m, ClientIdentity.IN_PROCESS);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         } finally {

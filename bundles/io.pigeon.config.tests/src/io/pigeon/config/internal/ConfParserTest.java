@@ -85,6 +85,17 @@ class ConfParserTest {
     }
 
     @Test
+    void topicAliasMaximumIsAnotherNameForMaxTopicAlias() throws IOException {
+        ParsedConfig parsed = parse("max_topic_alias 5", "listener 1884", "topic_alias_maximum 3");
+        assertEquals(List.of(), errors(parsed));
+        Map<String, GeneratedConfig> configs = configs(parsed);
+        // the broker's and the listener's metatype attribute is max_topic_alias
+        assertEquals(5, configs.get("io.pigeon.broker").properties().get("max.topic.alias"));
+        assertEquals(3, configs.get("io.pigeon.listener~1884").properties().get("max.topic.alias"));
+        assertNull(configs.get("io.pigeon.listener~1884").properties().get("topic.alias.maximum"));
+    }
+
+    @Test
     void badIntegerNamesFileLineValueAndFix() throws IOException {
         ParsedConfig parsed = parse("", "max_qos 3", "max_inflight_messages lots", "max_keepalive 70000");
         assertEquals(List.of(

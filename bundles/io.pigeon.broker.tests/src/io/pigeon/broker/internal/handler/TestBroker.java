@@ -1,10 +1,12 @@
 package io.pigeon.broker.internal.handler;
 
 import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.LogCapture;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.TestClock;
 import io.pigeon.broker.internal.netty.MqttChannelInitializer;
+import io.pigeon.broker.spi.Authenticator;
 
 /** A broker core with a captured log and a test clock, and clients on EmbeddedChannels. */
 public final class TestBroker {
@@ -21,10 +23,18 @@ public final class TestBroker {
     public TestBroker(BrokerSettings settings) {
         broker = new MqttBroker(settings, log.logger(), clock);
         handlers = new MqttChannelInitializer.Handlers(broker);
+        // EmbeddedChannels have no loopback address; the broker's own "local clients only" default is
+        // tested on its own
+        broker.authenticator((client, password) -> Authenticator.Result.ACCEPT);
     }
 
     public TestClient client(int protocolLevel) {
-        return new TestClient(this, protocolLevel);
+        return new TestClient(this, protocolLevel, ListenerSettings.NONE);
+    }
+
+    /** A client of a listener with its own settings. */
+    public TestClient client(int protocolLevel, ListenerSettings listener) {
+        return new TestClient(this, protocolLevel, listener);
     }
 
     /** Connects a client with a clean session and returns it after checking CONNACK 0. */

@@ -33,6 +33,7 @@ import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.netty.MqttChannelInitializer;
 
 /**
@@ -50,10 +51,10 @@ public final class TestClient {
     private final EmbeddedChannel decoder;
     private final int level;
 
-    TestClient(TestBroker broker, int level) {
+    TestClient(TestBroker broker, int level, ListenerSettings listener) {
         this.level = level;
         server = new EmbeddedChannel();
-        MqttChannelInitializer.configure(server.pipeline(), broker.broker, broker.handlers);
+        MqttChannelInitializer.configure(server.pipeline(), broker.broker, broker.handlers, listener);
         MqttVersion v = version(level);
         encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
         encoder.attr(VERSION).set(v);

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.util.List;
 
 import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.LogCapture;
 import io.pigeon.broker.internal.MqttBroker;
 
@@ -31,7 +32,7 @@ class RealSocketTest {
         broker = new MqttBroker(BrokerSettings.defaults(), log.logger(), System::nanoTime);
         server = new NettyServer(broker, Transport.best(), 2, () -> { });
         broker.listenersSource(server::listeners);
-        listener = server.open("127.0.0.1", 0, 2);
+        listener = server.open("127.0.0.1", 0, 2, ListenerSettings.NONE);
     }
 
     @AfterEach
@@ -108,7 +109,7 @@ class RealSocketTest {
 
     @Test
     void sharedListenerSurvivesOneHandleClosing() throws Exception {
-        NettyServer.Handle second = server.open("127.0.0.1", server.firstPort(), -1);
+        NettyServer.Handle second = server.open("127.0.0.1", server.firstPort(), -1, ListenerSettings.NONE);
         second.close();
         try (Socket s = connect("still-listening")) {
             assertTrue(s.isConnected());

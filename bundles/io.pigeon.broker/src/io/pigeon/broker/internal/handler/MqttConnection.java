@@ -28,10 +28,12 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
+import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.session.ClientConnection;
 import io.pigeon.broker.internal.session.Session;
+import io.pigeon.broker.internal.topic.Topics;
 import io.pigeon.broker.internal.will.WillMessage;
 import io.pigeon.broker.spi.ClientIdentity;
 
@@ -74,6 +76,8 @@ public final class MqttConnection implements ClientConnection {
     private boolean inRead;
     private boolean flushScheduled;
     private ArrayDeque<Object> pending;
+    private long packetsDecoded;
+    private ListenerSettings listener = ListenerSettings.NONE;
     ChannelHandlerContext guardContext;
 
     public MqttConnection(Channel channel, MqttBroker broker) {
@@ -195,12 +199,59 @@ public final class MqttConnection implements ClientConnection {
         this.clientTopicAliasMaximum = topicAliasMaximum;
     }
 
-    /** Inbound topic alias table, sized by the broker's Topic Alias Maximum at CONNECT. */
+    /** Inbound topic alias table, sized by the Topic Alias Maximum at CONNECT. */
     public String[] inboundAliases() {
         if (inboundAliases == null) {
-            inboundAliases = new String[broker.settings().maxTopicAlias() + 1];
+            inboundAliases = new String[maxTopicAlias() + 1];
         }
         return inboundAliases;
+    }
+
+    // ---- the listener's settings, falling back to the broker's ----
+
+    public void listener(ListenerSettings settings) {
+        this.listener = settings == null ? ListenerSettings.NONE : settings;
+    }
+
+    /** The highest QoS for this client: its listener's {@code max_qos}, else the broker's. */
+    public int maxQos() {
+        return listener.maxQos() >= 0 ? listener.maxQos() : broker.settings().maxQos();
+    }
+
+    /** The Topic Alias Maximum for this client: its listener's, else the broker's. */
+    public int maxTopicAlias() {
+        return listener.maxTopicAlias() >= 0 ? listener.maxTopicAlias() : broker.settings().maxTopicAlias();
+    }
+
+    /** A topic or filter from the client as the broker keeps it: with the listener's mount point in front. */
+    public String mount(String topic) {
+        return listener.mountPoint().isEmpty() ? topic : listener.mountPoint() + topic;
+    }
+
+    /** A topic filter from the client, {@code $share/<group>/} kept in front of the mount point. */
+    public String mountFilter(String filter) {
+        String mp = listener.mountPoint();
+        if (mp.isEmpty()) {
+            return filter;
+        }
+        if (filter.startsWith(Topics.SHARE_PREFIX)) {
+            int slash = filter.indexOf('/', Topics.SHARE_PREFIX.length());
+            if (slash > 0) {
+                return filter.substring(0, slash + 1) + mp + filter.substring(slash + 1);
+            }
+        }
+        return mp + filter;
+    }
+
+    /** A topic as this client sees it: without the mount point. */
+    public String unmount(String topic) {
+        String mp = listener.mountPoint();
+        return !mp.isEmpty() && topic.startsWith(mp) ? topic.substring(mp.length()) : topic;
+    }
+
+    @Override
+    public boolean mayReceive(String topic) {
+        return identity == null || broker.authorizer().canReceive(identity, unmount(topic));
     }
 
     @Override
@@ -214,6 +265,15 @@ public final class MqttConnection implements ClientConnection {
 
     void inRead(boolean reading) {
         this.inRead = reading;
+    }
+
+    /** Counts every message out of the decoder, so the framer can tell whether a packet produced one. */
+    void packetDecoded() {
+        packetsDecoded++;
+    }
+
+    public long packetsDecoded() {
+        return packetsDecoded;
     }
 
     /** Packets that arrived while the session was being opened on another event loop. */
@@ -256,7 +316,7 @@ public final class MqttConnection implements ClientConnection {
     @Override
     public boolean sendPublish(PublishedMessage m, ByteBuf payload, int qos, boolean retain, boolean dup, int packetId,
             int[] subscriptionIds) {
-        String topic = m.topic();
+        String topic = unmount(m.topic());
         MqttProperties props = m.properties();
         if (protocolLevel == 5) {
             long now = broker.nanoTime();

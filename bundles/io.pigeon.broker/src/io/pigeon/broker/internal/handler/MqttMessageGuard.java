@@ -5,9 +5,13 @@ import java.util.ArrayDeque;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
@@ -21,6 +25,9 @@ import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
  */
 @Sharable
 public final class MqttMessageGuard extends ChannelInboundHandlerAdapter {
+
+    /** The channel attribute in which netty-codec-mqtt's decoder keeps the CONNECT's protocol version. */
+    static final AttributeKey<MqttVersion> DECODER_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     private final MqttBroker broker;
     private final ConnectionLifecycle lifecycle;
@@ -40,6 +47,7 @@ public final class MqttMessageGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         MqttConnection conn = MqttConnection.of(ctx.channel());
+        conn.packetDecoded();
         if (!(msg instanceof MqttMessage m) || conn.closing()) {
             ReferenceCountUtil.release(msg);
             return;
@@ -89,10 +97,15 @@ public final class MqttMessageGuard extends ChannelInboundHandlerAdapter {
         Throwable cause = m.decoderResult().cause();
         boolean isConnect = m.fixedHeader() != null && m.fixedHeader().messageType() == MqttMessageType.CONNECT;
         if (conn.state() == MqttConnection.State.AWAIT_CONNECT && isConnect) {
-            if (m.variableHeader() instanceof io.netty.handler.codec.mqtt.MqttConnectVariableHeader vh) {
+            if (m.variableHeader() instanceof MqttConnectVariableHeader vh) {
                 conn.protocolLevel(vh.version());
-            } else if (cause instanceof io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException) {
+            } else if (cause instanceof MqttUnacceptableProtocolVersionException) {
                 conn.protocolLevel(4);
+            } else {
+                // the decoder records the protocol level as soon as it has read it, before the flags and
+                // properties that may have failed
+                MqttVersion v = conn.channel().attr(DECODER_VERSION).get();
+                conn.protocolLevel(v == null ? 4 : v.protocolLevel());
             }
             int code = ReasonCodes.connackCode(cause, conn.protocolLevel());
             conn.broker().log().warn("Refused CONNECT from " + conn.describe() + ": " + cause.getMessage());

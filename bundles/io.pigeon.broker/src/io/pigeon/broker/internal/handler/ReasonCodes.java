@@ -1,11 +1,13 @@
 package io.pigeon.broker.internal.handler;
 
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.pigeon.broker.spi.Authenticator;
 
 /**
  * The one place that maps errors to MQTT reason codes (like Mosquitto's {@code read_handle.c}).
@@ -66,7 +68,10 @@ public final class ReasonCodes {
         if (c instanceof MqttUnacceptableProtocolVersionException || c instanceof MqttIdentifierRejectedException) {
             return PROTOCOL_ERROR;
         }
-        if (c instanceof DecoderException || c instanceof IllegalArgumentException) {
+        // everything the decoders reject is a malformed packet, whatever the underlying cause (a
+        // CharacterCodingException for a string that is not UTF-8 is an IOException, but not a socket error)
+        if (cause instanceof DecoderException || c instanceof DecoderException || c instanceof IllegalArgumentException
+                || c instanceof CharacterCodingException) {
             return MALFORMED_PACKET;
         }
         if (c instanceof IOException) {
@@ -92,6 +97,17 @@ public final class ReasonCodes {
             return NONE;
         }
         return disconnectCode(c);
+    }
+
+    /**
+     * CONNACK code for a client the authenticator refused. MQTT 3.x gets 0x05 (not authorized) for bad
+     * credentials too, as Mosquitto 2.0 sends for a wrong password; MQTT 5 tells the two apart.
+     */
+    public static int authenticationCode(Authenticator.Result result, int protocolLevel) {
+        if (protocolLevel != 5) {
+            return V3_NOT_AUTHORIZED;
+        }
+        return result == Authenticator.Result.BAD_CREDENTIALS ? BAD_USERNAME_OR_PASSWORD : NOT_AUTHORIZED;
     }
 
     /** Whether an MQTT 5 CONNACK may carry this reason code (spec 3.2.2.2). */

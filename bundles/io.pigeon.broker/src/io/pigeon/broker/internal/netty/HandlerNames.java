@@ -5,6 +5,7 @@ public final class HandlerNames {
 
     public static final String BYTE_COUNTER = "bytes";
     public static final String CONNECTION_LIMIT = "limit";
+    public static final String FRAMER = "framer";
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
     public static final String IDLE = "idle";

@@ -1,6 +1,7 @@
 package io.pigeon.broker.internal.netty;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -9,7 +10,9 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.MqttBroker;
+import io.pigeon.broker.internal.handler.MqttConnection;
 import io.pigeon.broker.internal.handler.MqttMessageGuard;
 import io.pigeon.broker.internal.handler.ProtocolErrorHandler;
 import io.pigeon.broker.internal.handler.auth.AuthHandler;
@@ -38,6 +41,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     private final ConnectionLimiter limiter;
     private final Handlers handlers;
     private final java.util.Set<io.netty.channel.Channel> open;
+    private final Supplier<ListenerSettings> listenerSettings;
 
     /** The shared, stateless handlers of one broker. */
     public static final class Handlers {
@@ -64,8 +68,9 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     }
 
     MqttChannelInitializer(MqttBroker broker, ConnectionLimiter limiter, Handlers handlers,
-            java.util.Set<io.netty.channel.Channel> open) {
+            java.util.Set<io.netty.channel.Channel> open, Supplier<ListenerSettings> listenerSettings) {
         this.open = open;
+        this.listenerSettings = listenerSettings;
         this.broker = broker;
         this.limiter = limiter;
         this.handlers = handlers;
@@ -81,12 +86,18 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         if (limiter != null) {
             p.addLast(HandlerNames.CONNECTION_LIMIT, limiter);
         }
-        configure(p, broker, handlers);
+        configure(p, broker, handlers, listenerSettings.get());
+    }
+
+    /** Adds the MQTT handlers with no listener settings of their own; for tests on an {@code EmbeddedChannel}. */
+    public static void configure(ChannelPipeline p, MqttBroker broker, Handlers h) {
+        configure(p, broker, h, ListenerSettings.NONE);
     }
 
     /** Adds the MQTT handlers; also used by tests on an {@code EmbeddedChannel}. */
-    public static void configure(ChannelPipeline p, MqttBroker broker, Handlers h) {
+    public static void configure(ChannelPipeline p, MqttBroker broker, Handlers h, ListenerSettings listener) {
         p.addLast(HandlerNames.BYTE_COUNTER, h.bytes);
+        p.addLast(HandlerNames.FRAMER, new PacketFramer(broker.settings().decoderLimit()));
         p.addLast(HandlerNames.DECODER, new MqttDecoder(broker.settings().decoderLimit(), 65535));
         p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
         p.addLast(HandlerNames.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0, TimeUnit.SECONDS));
@@ -99,5 +110,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(HandlerNames.DISCONNECT, h.disconnect);
         p.addLast(HandlerNames.AUTH, h.auth);
         p.addLast(HandlerNames.ERRORS, h.errors);
+        MqttConnection.of(p.channel()).listener(listener);
     }
 }

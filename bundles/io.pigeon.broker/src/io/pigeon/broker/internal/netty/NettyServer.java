@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +18,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.handler.MqttConnection;
 import io.pigeon.broker.internal.handler.ReasonCodes;
@@ -48,6 +50,9 @@ public final class NettyServer {
         /** Changes the connection limit; -1 for none. */
         void maxConnections(int max);
 
+        /** Changes the listener's settings; connections opened from now on use them. */
+        void settings(ListenerSettings settings);
+
         @Override
         void close();
     }
@@ -56,11 +61,13 @@ public final class NettyServer {
         final Channel channel;
         final ConnectionLimiter limiter;
         final String uri;
+        final AtomicReference<ListenerSettings> settings;
         int refs;
 
-        Bound(Channel channel, ConnectionLimiter limiter, String uri) {
+        Bound(Channel channel, ConnectionLimiter limiter, AtomicReference<ListenerSettings> settings, String uri) {
             this.channel = channel;
             this.limiter = limiter;
+            this.settings = settings;
             this.uri = uri;
         }
     }
@@ -89,11 +96,12 @@ public final class NettyServer {
      * @param bindAddress host or IP to bind, null or empty for all interfaces
      * @throws IllegalStateException when the port cannot be bound, with what to do
      */
-    public synchronized Handle open(String bindAddress, int port, int maxConnections) {
+    public synchronized Handle open(String bindAddress, int port, int maxConnections, ListenerSettings settings) {
         String host = bindAddress == null || bindAddress.isBlank() ? null : bindAddress.trim();
         String key = (host == null ? "*" : host) + ":" + port;
         Bound b = port == 0 ? null : bound.get(key);
         if (b == null) {
+            AtomicReference<ListenerSettings> current = new AtomicReference<>(settings);
             ConnectionLimiter limiter = new ConnectionLimiter(maxConnections, () -> broker.log().info(
                     "Refused a connection on port " + port + ": max_connections " + maxConnections + " reached"));
             ServerBootstrap sb = new ServerBootstrap()
@@ -103,7 +111,7 @@ public final class NettyServer {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childHandler(new MqttChannelInitializer(broker, limiter, handlers, clients));
+                    .childHandler(new MqttChannelInitializer(broker, limiter, handlers, clients, current::get));
             InetSocketAddress addr = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
             Channel ch;
             try {
@@ -116,12 +124,13 @@ public final class NettyServer {
             InetSocketAddress local = (InetSocketAddress) ch.localAddress();
             key = (host == null ? "*" : host) + ":" + local.getPort();
             String uri = "mqtt://" + (host == null ? "0.0.0.0" : host) + ":" + local.getPort();
-            b = new Bound(ch, limiter, uri);
+            b = new Bound(ch, limiter, current, uri);
             bound.put(key, b);
             broker.log().info("Opened MQTT listener " + uri + " (" + transport.name() + ")");
             onChange.run();
         } else {
             b.limiter.max(maxConnections);
+            b.settings.set(settings);
         }
         b.refs++;
         Bound mine = b;
@@ -132,6 +141,11 @@ public final class NettyServer {
             @Override
             public void maxConnections(int max) {
                 mine.limiter.max(max);
+            }
+
+            @Override
+            public void settings(ListenerSettings next) {
+                mine.settings.set(next);
             }
 
             @Override

@@ -19,6 +19,9 @@ public interface ClientConnection {
     /** The client's Receive Maximum (65535 unless an MQTT 5 client said less). */
     int clientReceiveMaximum();
 
+    /** Whether the authorizer lets this client receive a message on {@code topic} (asked before each send). */
+    boolean mayReceive(String topic);
+
     /**
      * Sends a PUBLISH and takes ownership of {@code payload} (released after writing or when dropped).
      *

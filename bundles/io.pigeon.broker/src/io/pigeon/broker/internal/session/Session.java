@@ -119,9 +119,14 @@ public final class Session implements Subscriber {
 
     /** Resends unacknowledged messages with DUP set (and PUBREL for released ones), then drains the queue. */
     public void resume() {
-        for (Outbound o : inflight.values()) {
+        for (java.util.Iterator<Outbound> it = inflight.values().iterator(); it.hasNext();) {
+            Outbound o = it.next();
             if (o.state == Outbound.State.AWAIT_PUBCOMP) {
                 connection.sendPubrel(o.packetId, 0);
+            } else if (!connection.mayReceive(o.message.topic())) {
+                // the client may have come back as another user, or the ACL changed while it was away
+                it.remove();
+                o.release();
             } else {
                 connection.sendPublish(o.message, o.payload.retainedDuplicate(), o.qos, o.retain, true, o.packetId,
                         o.subscriptionIds);
@@ -286,6 +291,10 @@ public final class Session implements Subscriber {
     }
 
     private void send0(ClientConnection c, Outbound o) {
+        if (!c.mayReceive(o.message.topic())) {
+            o.release();
+            return;
+        }
         ByteBuf p = o.payload;
         o.payload = null;
         if (!c.sendPublish(o.message, p, 0, o.retain, false, 0, o.subscriptionIds)) {
@@ -294,6 +303,10 @@ public final class Session implements Subscriber {
     }
 
     private void sendInflight(ClientConnection c, Outbound o) {
+        if (!c.mayReceive(o.message.topic())) {
+            o.release();
+            return;
+        }
         int id = allocatePacketId();
         if (!c.sendPublish(o.message, o.payload.retainedDuplicate(), o.qos, o.retain, false, id, o.subscriptionIds)) {
             o.release();

@@ -94,10 +94,17 @@ class ConnectHandlerTest {
         broker.broker.authenticator((id, pw) -> Authenticator.Result.BAD_CREDENTIALS);
         TestClient v4 = broker.client(4);
         v4.connect("x", true);
-        v4.expectConnack(0x04);
+        v4.expectConnack(0x05); // what Mosquitto 2.0 sends a 3.1.1 client for a wrong password
         TestClient v5 = broker.client(5);
         v5.connect("y", true);
         v5.expectConnack(0x86);
+        broker.broker.authenticator((id, pw) -> Authenticator.Result.NOT_AUTHORIZED);
+        TestClient v4n = broker.client(4);
+        v4n.connect("xn", true);
+        v4n.expectConnack(0x05);
+        TestClient v5n = broker.client(5);
+        v5n.connect("yn", true);
+        v5n.expectConnack(0x87);
     }
 
     @Test

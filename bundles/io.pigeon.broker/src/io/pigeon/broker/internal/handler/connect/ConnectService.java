@@ -64,7 +64,7 @@ public final class ConnectService {
                 refuse(conn, v5 ? ReasonCodes.TOPIC_NAME_INVALID : ReasonCodes.NONE, "invalid will topic");
                 return;
             }
-            if (vh.willQos() > s.maxQos()) {
+            if (vh.willQos() > conn.maxQos()) {
                 refuse(conn, v5 ? ReasonCodes.QOS_NOT_SUPPORTED : ReasonCodes.NONE, "will QoS above max_qos");
                 return;
             }
@@ -140,9 +140,8 @@ public final class ConnectService {
                 vh.hasPassword() ? payload.passwordInBytes() : null);
         if (auth != Authenticator.Result.ACCEPT) {
             boolean bad = auth == Authenticator.Result.BAD_CREDENTIALS;
-            int code = v5 ? (bad ? ReasonCodes.BAD_USERNAME_OR_PASSWORD : ReasonCodes.NOT_AUTHORIZED)
-                    : (bad ? ReasonCodes.V3_BAD_USERNAME_OR_PASSWORD : ReasonCodes.V3_NOT_AUTHORIZED);
-            refuse(conn, code, bad ? "bad user name or password" : "not authorized");
+            refuse(conn, ReasonCodes.authenticationCode(auth, level), bad ? "bad user name or password"
+                    : "not authorized");
             return;
         }
 
@@ -151,7 +150,7 @@ public final class ConnectService {
         if (vh.isWillFlag()) {
             MqttProperties wp = payload.willProperties();
             Integer delay = v5 ? intProp(wp, MqttProperties.WILL_DELAY_INTERVAL) : null;
-            conn.will(new WillMessage(payload.willTopic(), payload.willMessageInBytes(), vh.willQos(),
+            conn.will(new WillMessage(conn.mount(payload.willTopic()), payload.willMessageInBytes(), vh.willQos(),
                     vh.isWillRetain(), MessageConversion.passThrough(wp), MessageConversion.expirySeconds(wp),
                     delay == null ? 0 : Integer.toUnsignedLong(delay)));
         }
@@ -192,8 +191,8 @@ public final class ConnectService {
             if (s.inflightWindow() < 65535) {
                 props.add(new IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, s.inflightWindow()));
             }
-            if (s.maxQos() < 2) {
-                props.add(new IntegerProperty(MqttProperties.MAXIMUM_QOS, s.maxQos()));
+            if (conn.maxQos() < 2) {
+                props.add(new IntegerProperty(MqttProperties.MAXIMUM_QOS, conn.maxQos()));
             }
             if (!s.retainAvailable()) {
                 props.add(new IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 0));
@@ -201,8 +200,8 @@ public final class ConnectService {
             if (s.maxPacketSize() > 0) {
                 props.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, s.maxPacketSize()));
             }
-            if (s.maxTopicAlias() > 0) {
-                props.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, s.maxTopicAlias()));
+            if (conn.maxTopicAlias() > 0) {
+                props.add(new IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, conn.maxTopicAlias()));
             }
             if (serverKeepAlive >= 0) {
                 props.add(new IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, serverKeepAlive));

@@ -5,6 +5,7 @@ import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.handler.MqttConnection;
 import io.pigeon.broker.internal.session.Session;
 import io.pigeon.broker.internal.will.WillMessage;
+import io.pigeon.broker.spi.ClientIdentity;
 
 /**
  * What happens when a connection ends, however it ends: the will (unless the client sent DISCONNECT
@@ -33,12 +34,13 @@ public final class ConnectionLifecycle {
             if (will.delaySeconds() > 0 && conn.takenOver()) {
                 // a new connection resumed the session before the delay started: no will (MQTT 5 3.1.3.2.2)
             } else if (will.delaySeconds() > 0 && sessionContinues) {
-                String id = conn.clientId();
+                ClientIdentity id = conn.identity();
+                String clientTopic = conn.unmount(will.topic());
                 long delay = session.expirySeconds() < 0 ? will.delaySeconds()
                         : Math.min(will.delaySeconds(), session.expirySeconds());
-                session.delayWill(() -> broker.publishWill(will, id), delay);
+                session.delayWill(() -> broker.publishWill(will, id, clientTopic), delay);
             } else {
-                broker.publishWill(will, conn.clientId());
+                broker.publishWill(will, conn.identity(), conn.unmount(will.topic()));
             }
         }
         if (session != null && !conn.takenOver()) {

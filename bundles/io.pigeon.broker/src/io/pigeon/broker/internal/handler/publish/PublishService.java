@@ -40,9 +40,10 @@ public final class PublishService {
         String topic = msg.variableHeader().topicName();
         boolean v5 = conn.isV5();
 
-        if (qos > s.maxQos()) {
+        int maxQos = conn.maxQos();
+        if (qos > maxQos) {
             throw new MqttProtocolException(ReasonCodes.QOS_NOT_SUPPORTED, "PUBLISH with QoS " + qos
-                    + " above max_qos " + s.maxQos());
+                    + " above max_qos " + maxQos);
         }
         if (retain && !s.retainAvailable()) {
             throw new MqttProtocolException(ReasonCodes.RETAIN_NOT_SUPPORTED, "retained PUBLISH, retain not available");
@@ -81,7 +82,7 @@ public final class PublishService {
         }
         if (reason == ReasonCodes.SUCCESS) {
             long now = broker.nanoTime();
-            PublishedMessage m = new PublishedMessage(topic, msg.payload(), qos, retain,
+            PublishedMessage m = new PublishedMessage(conn.mount(topic), msg.payload(), qos, retain,
                     MessageConversion.passThrough(props),
                     MessageConversion.expiryDeadline(MessageConversion.expirySeconds(props), now), conn.clientId());
             int n = broker.router().route(m, conn.remoteAddress());

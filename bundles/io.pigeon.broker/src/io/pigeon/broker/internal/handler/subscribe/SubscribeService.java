@@ -64,7 +64,8 @@ public final class SubscribeService {
         for (int i = 0; i < subs.size(); i++) {
             MqttTopicSubscription sub = subs.get(i);
             MqttSubscriptionOption opt = sub.option();
-            Topics.ParsedFilter f = Topics.parseFilter(sub.topicFilter());
+            Topics.ParsedFilter asSent = Topics.parseFilter(sub.topicFilter());
+            Topics.ParsedFilter f = asSent == null ? null : Topics.parseFilter(conn.mountFilter(sub.topicFilter()));
             if (f == null) {
                 codes[i] = v5 ? ReasonCodes.TOPIC_FILTER_INVALID : 0x80;
                 broker.log().debug("Client " + conn.describe() + " sent invalid filter '" + sub.topicFilter() + "'");
@@ -73,11 +74,11 @@ public final class SubscribeService {
             if (v5 && f.shared() && opt.isNoLocal()) {
                 throw new MqttProtocolException(ReasonCodes.PROTOCOL_ERROR, "No Local on a shared subscription");
             }
-            if (!broker.authorizer().canSubscribe(conn.identity(), f.filter())) {
+            if (!broker.authorizer().canSubscribe(conn.identity(), asSent.filter())) {
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : 0x80;
                 continue;
             }
-            int qos = Math.min(opt.qos().value(), s.maxQos());
+            int qos = Math.min(opt.qos().value(), conn.maxQos());
             boolean noLocal = v5 && opt.isNoLocal();
             boolean rap = v5 && opt.isRetainAsPublished();
             int retainHandling = v5 ? opt.retainHandling().value() : 0;

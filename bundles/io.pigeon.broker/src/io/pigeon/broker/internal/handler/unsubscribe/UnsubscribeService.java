@@ -38,7 +38,8 @@ public final class UnsubscribeService {
         }
         short[] codes = new short[filters.size()];
         for (int i = 0; i < filters.size(); i++) {
-            Topics.ParsedFilter f = Topics.parseFilter(filters.get(i));
+            Topics.ParsedFilter f = Topics.parseFilter(filters.get(i)) == null ? null
+                    : Topics.parseFilter(conn.mountFilter(filters.get(i)));
             if (f == null) {
                 codes[i] = (short) ReasonCodes.TOPIC_FILTER_INVALID;
                 continue;

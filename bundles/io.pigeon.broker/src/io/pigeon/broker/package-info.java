@@ -4,5 +4,7 @@
  * The {@link io.pigeon.broker.Broker} service is registered by the broker bundle; its
  * {@code pigeon.listeners} service property lists the network listeners ("mqtt://0.0.0.0:1883").
  * Events are delivered to every {@link io.pigeon.broker.BrokerListener} service (whiteboard).
+ * {@link io.pigeon.broker.TopicFilters} checks and matches topics by the broker's rules, for bundles that must agree
+ * with it (ACLs, bridges).
  */
 package io.pigeon.broker;

@@ -1,14 +1,13 @@
 package io.pigeon.auth.internal;
 
 import static io.pigeon.auth.internal.TestConfigs.config;
-import static io.pigeon.auth.internal.TestConfigs.waitFor;
+import static io.pigeon.auth.internal.TestConfigs.digests;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,16 +23,18 @@ class AclAuthorizerTest {
     static final ClientIdentity ALICE = new ClientIdentity("sensor-1", "alice", "10.0.0.5:4000", 5);
     static final ClientIdentity ANONYMOUS = new ClientIdentity("probe", null, "127.0.0.1:4000", 4);
 
-    @AfterEach
-    void stop() {
-        if (authorizer != null) {
-            authorizer.deactivate();
-        }
+    private void start(Path acl) {
+        authorizer = new AclAuthorizer(config(null, null, acl), digests(null, acl), log.logger);
+    }
+
+    /** What io.pigeon.config does when it sees the file change: the same settings with the new digest. */
+    private void fileChanged(Path acl) {
+        authorizer.modified(config(null, null, acl), digests(null, acl));
     }
 
     @Test
     void withoutAnAclFileEverythingIsAllowed() {
-        authorizer = new AclAuthorizer(config(null, null, null), log.logger);
+        start(null);
         assertTrue(authorizer.canPublish(ANONYMOUS, "any/topic"));
         assertTrue(authorizer.canSubscribe(ANONYMOUS, "#"));
         assertTrue(authorizer.canReceive(ANONYMOUS, "any/topic"));
@@ -44,7 +45,7 @@ class AclAuthorizerTest {
         Path acl = dir.resolve("acl");
         Files.writeString(acl, "topic read public/#\nuser alice\ntopic readwrite sensors/%c/#\n"
                 + "topic readwrite sensors/sensor-1/#\ntopic read public/#\n");
-        authorizer = new AclAuthorizer(config(null, null, acl), log.logger);
+        start(acl);
         assertTrue(authorizer.canPublish(ALICE, "sensors/sensor-1/temp"));
         assertFalse(authorizer.canPublish(ALICE, "sensors/sensor-2/temp"));
         assertFalse(authorizer.canPublish(ANONYMOUS, "public/x"));
@@ -56,11 +57,13 @@ class AclAuthorizerTest {
         assertFalse(authorizer.canReceive(ALICE, "private/x"));
 
         Files.writeString(acl, "user alice\ntopic readwrite sensors/sensor-1/#\n");
-        waitFor(() -> !authorizer.canReceive(ALICE, "public/news"), "the reload applies to delivery");
+        fileChanged(acl);
+        assertFalse(authorizer.canReceive(ALICE, "public/news"), "the reload applies to delivery");
         assertTrue(authorizer.canReceive(ALICE, "sensors/sensor-1/x"));
 
         Files.writeString(acl, "user alice\ntopic readwrite sensors/sensor-1/#\ntopic reed public/#\n");
-        waitFor(() -> log.contains(acl + ":3: unknown access 'reed'"), "the bad edit is reported");
+        fileChanged(acl);
+        assertTrue(log.contains(acl + ":3: unknown access 'reed'"), "the bad edit is reported");
         assertTrue(log.find(acl + ":3:").contains("The previous version stays in force."));
         assertTrue(authorizer.canPublish(ALICE, "sensors/sensor-1/x"), "the previous rules stay in force");
     }
@@ -69,13 +72,13 @@ class AclAuthorizerTest {
     void anAclFileThatNeverLoadedRefusesEverything() throws Exception {
         Path acl = dir.resolve("acl");
         Files.writeString(acl, "topic readwrite #\nuser\n");
-        authorizer = new AclAuthorizer(config(null, null, acl), log.logger);
+        start(acl);
         assertTrue(log.find(acl + ":2:").contains("Every publish and subscription is refused until it is fixed."));
         assertFalse(authorizer.canPublish(ANONYMOUS, "a"));
         assertFalse(authorizer.canSubscribe(ANONYMOUS, "a"));
         assertFalse(authorizer.canReceive(ANONYMOUS, "a"));
 
-        authorizer.modified(config(null, null, null));
+        authorizer.modified(config(null, null, null), digests(null, null));
         assertTrue(authorizer.canPublish(ANONYMOUS, "a"), "acl_file removed from the configuration");
     }
 }

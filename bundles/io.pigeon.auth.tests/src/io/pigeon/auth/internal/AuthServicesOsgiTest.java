@@ -5,10 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Dictionary;
 import java.util.Hashtable;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -16,14 +22,18 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import io.pigeon.auth.internal.passwd.PasswordFile;
+import io.pigeon.auth.internal.passwd.PasswordHash;
 import io.pigeon.broker.spi.Authenticator;
 import io.pigeon.broker.spi.Authenticator.Result;
 import io.pigeon.broker.spi.Authorizer;
 import io.pigeon.broker.spi.ClientIdentity;
+import io.pigeon.config.ConfigurationFile;
 
 /**
  * Inside Equinox: the components are registered as the broker's SPI services with no configuration, and follow PID
- * io.pigeon.broker as io.pigeon.config writes it (allow_anonymous as a Boolean under "allow.anonymous").
+ * io.pigeon.broker as io.pigeon.config writes it (allow_anonymous as a Boolean under "allow.anonymous"), including
+ * the digest of a password file it watches.
  */
 class AuthServicesOsgiTest {
 
@@ -41,8 +51,10 @@ class AuthServicesOsgiTest {
         ConfigurationAdmin admin = service(ConfigurationAdmin.class, null);
         Configuration broker = admin.getConfiguration("io.pigeon.broker", "?");
         Dictionary<String, Object> previous = broker.getProperties();
+        // io.pigeon.config writes the embedded defaults when there is no pigeon.conf: no allow_anonymous either.
+        boolean defaults = previous == null || previous.get("allow.anonymous") == null;
         try {
-            if (previous == null) {
+            if (defaults) {
                 assertEquals(Result.NOT_AUTHORIZED, authenticator.authenticate(REMOTE, null), "loopback-only default");
                 assertEquals(Result.ACCEPT, authenticator.authenticate(LOCAL, null));
             }
@@ -63,7 +75,7 @@ class AuthServicesOsgiTest {
                 broker.update(previous);
             }
         }
-        if (previous == null) {
+        if (defaults) {
             waitFor(() -> authenticator.authenticate(LOCAL, null) == Result.ACCEPT
                     && authenticator.authenticate(REMOTE, null) == Result.NOT_AUTHORIZED,
                     "the loopback-only default is back");
@@ -71,10 +83,48 @@ class AuthServicesOsgiTest {
     }
 
     @Test
+    void anEditedPasswordFileTakesEffectThroughTheConfigurationWatcher(@TempDir Path dir) throws Exception {
+        Authenticator authenticator = service(Authenticator.class, PasswordAuthenticator.class);
+        Path passwd = dir.resolve("passwd");
+        writeUser(passwd, "alice", "one");
+        Path conf = dir.resolve("pigeon.conf");
+        Files.writeString(conf, "allow_anonymous false\npassword_file passwd\n");
+        // io.pigeon.config reads pigeon.config when it activates.
+        Bundle config = FrameworkUtil.getBundle(ConfigurationFile.class);
+        System.setProperty("pigeon.config", conf.toString());
+        try {
+            config.stop();
+            config.start();
+            waitFor(() -> login(authenticator, "alice", "one") == Result.ACCEPT, "the password file applies");
+
+            writeUser(passwd, "alice", "two");
+            waitFor(() -> login(authenticator, "alice", "two") == Result.ACCEPT, "the edited password file applies");
+            assertEquals(Result.BAD_CREDENTIALS, login(authenticator, "alice", "one"));
+        } finally {
+            System.clearProperty("pigeon.config");
+            config.stop();
+            config.start();
+        }
+        waitFor(() -> authenticator.authenticate(LOCAL, null) == Result.ACCEPT, "the embedded defaults are back");
+    }
+
+    private static void writeUser(Path file, String user, String password) throws Exception {
+        PasswordFile.empty().withUser(user, PasswordHash.create(password.getBytes(StandardCharsets.UTF_8),
+                PasswordHash.DEFAULT_ITERATIONS, new SecureRandom())).write(file);
+    }
+
+    private static Result login(Authenticator authenticator, String user, String password) {
+        return authenticator.authenticate(new ClientIdentity("osgi-test", user, "192.0.2.7:40000", 4),
+                password.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void hangupReloadIsRegisteredForTheLauncher() throws Exception {
         Runnable hup = service(Runnable.class, HangupReload.class);
         var references = context.getServiceReferences(Runnable.class, "(pigeon.signal=HUP)");
-        assertEquals(1, references.size(), "one Runnable with pigeon.signal=HUP");
+        // io.pigeon.config registers its own for pigeon.conf.
+        assertEquals(1, references.stream().filter(r -> r.getBundle().equals(context.getBundle())).count(),
+                "one Runnable with pigeon.signal=HUP from io.pigeon.auth");
         hup.run();
     }
 

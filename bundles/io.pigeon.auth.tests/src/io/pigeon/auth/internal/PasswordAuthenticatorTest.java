@@ -1,7 +1,7 @@
 package io.pigeon.auth.internal;
 
 import static io.pigeon.auth.internal.TestConfigs.config;
-import static io.pigeon.auth.internal.TestConfigs.waitFor;
+import static io.pigeon.auth.internal.TestConfigs.digests;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,16 +26,15 @@ class PasswordAuthenticatorTest {
     final LogCapture log = new LogCapture();
     PasswordAuthenticator authenticator;
 
-    @AfterEach
-    void stop() {
-        if (authenticator != null) {
-            authenticator.deactivate();
-        }
+    private PasswordAuthenticator start(String allowAnonymous, Path passwordFile) {
+        authenticator = new PasswordAuthenticator(config(allowAnonymous, passwordFile, null),
+                digests(passwordFile, null), log.logger);
+        return authenticator;
     }
 
-    private PasswordAuthenticator start(String allowAnonymous, Path passwordFile) {
-        authenticator = new PasswordAuthenticator(config(allowAnonymous, passwordFile, null), log.logger);
-        return authenticator;
+    /** What io.pigeon.config does when it sees the file change: the same settings with the new digest. */
+    private void fileChanged(String allowAnonymous, Path passwordFile) {
+        authenticator.modified(config(allowAnonymous, passwordFile, null), digests(passwordFile, null));
     }
 
     private static ClientIdentity client(String user, String address) {
@@ -78,10 +76,10 @@ class PasswordAuthenticatorTest {
     void allowAnonymousTrueAndFalse() {
         start("true", null);
         assertEquals(Result.ACCEPT, login(null, null, "192.168.1.20:51234"));
-        authenticator.modified(config("false", null, null));
+        authenticator.modified(config("false", null, null), digests(null, null));
         assertEquals(Result.NOT_AUTHORIZED, login(null, null, "127.0.0.1:5"));
         assertTrue(log.find("127.0.0.1:5").contains("allow_anonymous is false"));
-        authenticator.modified(config("maybe", null, null));
+        authenticator.modified(config("maybe", null, null), digests(null, null));
         assertEquals(Result.NOT_AUTHORIZED, login(null, null, "127.0.0.1:5"), "an unreadable value fails closed");
         log.find("allow_anonymous 'maybe' must be true or false");
     }
@@ -112,14 +110,20 @@ class PasswordAuthenticatorTest {
 
         String good = Files.readString(file);
         Files.writeString(file, good + "bob\n");
-        waitFor(() -> log.contains(file + ":2: expected USER:HASH"), "the bad edit is reported");
+        fileChanged("false", file);
+        assertTrue(log.contains(file + ":2: expected USER:HASH"), "the bad edit is reported");
         assertTrue(log.find(file + ":2:").contains("The previous version stays in force."));
         assertEquals(Result.ACCEPT, login("alice", "one", "10.0.0.1:1"));
 
         PasswordFile.parse(good, "passwd").withUser("alice", PasswordHash.create("two".getBytes(UTF_8),
                 PasswordHash.DEFAULT_ITERATIONS, new SecureRandom())).write(file);
-        waitFor(() -> login("alice", "two", "10.0.0.1:1") == Result.ACCEPT, "the new password is in force");
+        fileChanged("false", file);
+        assertEquals(Result.ACCEPT, login("alice", "two", "10.0.0.1:1"), "the new password is in force");
         assertEquals(Result.BAD_CREDENTIALS, login("alice", "one", "10.0.0.1:1"));
+
+        log.clear();
+        fileChanged("false", file);
+        assertFalse(log.contains("Reloaded"), "an unchanged digest does not read the file again: " + log.lines());
     }
 
     @Test
@@ -133,7 +137,8 @@ class PasswordAuthenticatorTest {
 
         PasswordFile.empty().withUser("alice", PasswordHash.create("fixed".getBytes(UTF_8), 101, new SecureRandom()))
                 .write(file);
-        waitFor(() -> login("alice", "fixed", "10.0.0.1:1") == Result.ACCEPT, "the fixed file is loaded");
+        fileChanged("true", file);
+        assertEquals(Result.ACCEPT, login("alice", "fixed", "10.0.0.1:1"), "the fixed file is loaded");
         assertTrue(authenticator.reload());
     }
 }

@@ -1,7 +1,13 @@
 package io.pigeon.auth.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.annotation.Annotation;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.function.BooleanSupplier;
 
 /** Builds the typed configuration DS would pass, and waits for asynchronous effects. */
@@ -32,6 +38,41 @@ final class TestConfigs {
                 return aclFile == null ? "" : aclFile.toString();
             }
         };
+    }
+
+    /** The digests io.pigeon.config would put next to the files, read now; "" for a file not configured. */
+    static FileDigests digests(Path passwordFile, Path aclFile) {
+        String password = digest(passwordFile);
+        String acl = digest(aclFile);
+        return new FileDigests() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return FileDigests.class;
+            }
+
+            @Override
+            public String password_file_digest() {
+                return password;
+            }
+
+            @Override
+            public String acl_file_digest() {
+                return acl;
+            }
+        };
+    }
+
+    private static String digest(Path file) {
+        if (file == null) {
+            return "";
+        }
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {

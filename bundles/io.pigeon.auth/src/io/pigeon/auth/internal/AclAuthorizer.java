@@ -6,7 +6,6 @@ import java.util.Objects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
@@ -25,8 +24,9 @@ import io.pigeon.broker.spi.ClientIdentity;
  * ones included), which is where Mosquitto applies read rules and what makes an ACL reload reach existing
  * subscriptions.
  * <p>
- * Threads: the checks run on broker event loops and only read volatile state; configuration changes run on SCR's
- * thread, file reloads on the file's watcher thread.
+ * Threads: the checks run on broker event loops and only read volatile state; configuration changes and file reloads
+ * run on SCR's thread (io.pigeon.config watches the file and updates its digest, see {@link FileDigests}), SIGHUP
+ * reloads on the launcher's signal thread.
  */
 @Component(service = Authorizer.class, configurationPid = "io.pigeon.broker",
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -35,40 +35,34 @@ public final class AclAuthorizer implements Authorizer {
     private final Logger log;
     private Path configured;
     private boolean activated;
-    private volatile WatchedFile<AclFile> acl;
+    private volatile LoadedFile<AclFile> acl;
 
     @Activate
-    public AclAuthorizer(AuthConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+    public AclAuthorizer(AuthConfig config, FileDigests digests,
+            @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
-        apply(config);
+        apply(config, digests);
     }
 
     @Modified
-    synchronized void modified(AuthConfig config) {
-        apply(config);
+    synchronized void modified(AuthConfig config, FileDigests digests) {
+        apply(config, digests);
     }
 
-    @Deactivate
-    synchronized void deactivate() {
-        if (acl != null) {
-            acl.close();
-        }
-    }
-
-    private synchronized void apply(AuthConfig config) {
+    private synchronized void apply(AuthConfig config, FileDigests digests) {
         String file = config.acl_file().strip();
         Path next = file.isEmpty() ? null : Path.of(file);
         if (activated && Objects.equals(next, configured)) {
+            if (acl != null) {
+                acl.follow(digests.acl_file_digest());
+            }
             return;
         }
         activated = true;
         configured = next;
-        if (acl != null) {
-            acl.close();
-            acl = null;
-        }
+        acl = null;
         if (next != null) {
-            acl = new WatchedFile<>(next, "ACL file", AclFile::read,
+            acl = new LoadedFile<>(next, digests.acl_file_digest(), "ACL file", AclFile::read,
                     a -> a.userCount() + " user block(s), " + a.patternCount() + " pattern(s)"
                             + (a.hasAnonymousRules() ? ", rules for anonymous clients" : ""),
                     "Every publish and subscription is refused until it is fixed.", log);
@@ -77,13 +71,13 @@ public final class AclAuthorizer implements Authorizer {
 
     /** Reads the ACL file again (for SIGHUP); false when it is not configured or was refused. */
     public boolean reload() {
-        WatchedFile<AclFile> file = acl;
+        LoadedFile<AclFile> file = acl;
         return file != null && file.reload();
     }
 
     @Override
     public boolean canPublish(ClientIdentity client, String topic) {
-        WatchedFile<AclFile> file = acl;
+        LoadedFile<AclFile> file = acl;
         if (file == null) {
             return true;
         }
@@ -100,7 +94,7 @@ public final class AclAuthorizer implements Authorizer {
 
     @Override
     public boolean canSubscribe(ClientIdentity client, String topicFilter) {
-        WatchedFile<AclFile> file = acl;
+        LoadedFile<AclFile> file = acl;
         if (file == null) {
             return true;
         }
@@ -122,7 +116,7 @@ public final class AclAuthorizer implements Authorizer {
      */
     @Override
     public boolean canReceive(ClientIdentity client, String topic) {
-        WatchedFile<AclFile> file = acl;
+        LoadedFile<AclFile> file = acl;
         if (file == null) {
             return true;
         }

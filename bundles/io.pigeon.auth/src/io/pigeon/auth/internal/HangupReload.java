@@ -14,8 +14,9 @@ import io.pigeon.broker.spi.Authorizer;
 
 /**
  * Reads the password and ACL files again when the gateway gets SIGHUP, as Mosquitto does: the launcher runs
- * every {@code Runnable} service with {@code pigeon.signal=HUP}. The files are also watched, so this matters
- * where file events are lost (network file systems, editors that replace the directory entry late).
+ * every {@code Runnable} service with {@code pigeon.signal=HUP}. io.pigeon.config also watches the files (see
+ * {@link FileDigests}), so this matters where file events are lost (network file systems, editors that replace the
+ * directory entry late) or where the settings come from elsewhere than etc/pigeon.conf.
  * <p>
  * Threads: {@link #run} runs on the launcher's signal thread; the references are volatile.
  */

@@ -6,7 +6,6 @@ import java.util.Objects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
@@ -29,8 +28,9 @@ import io.pigeon.broker.spi.ClientIdentity;
  * </ul>
  * Refusals are logged with the client id and address, never the password.
  * <p>
- * Threads: {@link #authenticate} runs on broker event loops and only reads volatile state; configuration changes run on
- * SCR's thread, file reloads on the file's watcher thread.
+ * Threads: {@link #authenticate} runs on broker event loops and only reads volatile state; configuration changes and
+ * file reloads run on SCR's thread (io.pigeon.config watches the file and updates its digest, see
+ * {@link FileDigests}), SIGHUP reloads on the launcher's signal thread.
  */
 @Component(service = Authenticator.class, configurationPid = "io.pigeon.broker",
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -46,27 +46,21 @@ public final class PasswordAuthenticator implements Authenticator {
     private final Logger log;
     private Settings settings;
     private volatile AnonymousPolicy anonymous;
-    private volatile WatchedFile<PasswordFile> passwords;
+    private volatile LoadedFile<PasswordFile> passwords;
 
     @Activate
-    public PasswordAuthenticator(AuthConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+    public PasswordAuthenticator(AuthConfig config, FileDigests digests,
+            @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
-        apply(config);
+        apply(config, digests);
     }
 
     @Modified
-    synchronized void modified(AuthConfig config) {
-        apply(config);
+    synchronized void modified(AuthConfig config, FileDigests digests) {
+        apply(config, digests);
     }
 
-    @Deactivate
-    synchronized void deactivate() {
-        if (passwords != null) {
-            passwords.close();
-        }
-    }
-
-    private synchronized void apply(AuthConfig config) {
+    private synchronized void apply(AuthConfig config, FileDigests digests) {
         AnonymousPolicy policy;
         try {
             policy = AnonymousPolicy.of(config.allow_anonymous());
@@ -76,24 +70,21 @@ public final class PasswordAuthenticator implements Authenticator {
         }
         String file = config.password_file().strip();
         Settings next = new Settings(policy, file.isEmpty() ? null : Path.of(file));
-        if (next.equals(settings)) {
-            return;
-        }
+        boolean changed = !next.equals(settings);
         boolean fileChanged = settings == null || !Objects.equals(settings.passwordFile, next.passwordFile);
         settings = next;
         anonymous = policy;
         if (fileChanged) {
-            if (passwords != null) {
-                passwords.close();
-                passwords = null;
-            }
+            passwords = null;
             if (next.passwordFile != null) {
-                passwords = new WatchedFile<>(next.passwordFile, "password file", PasswordFile::read,
-                        f -> f.users().size() + " user(s)",
+                passwords = new LoadedFile<>(next.passwordFile, digests.password_file_digest(), "password file",
+                        PasswordFile::read, f -> f.users().size() + " user(s)",
                         "Clients with a user name are refused until it is fixed.", log);
             }
+        } else if (passwords != null) {
+            passwords.follow(digests.password_file_digest());
         }
-        if (policy == AnonymousPolicy.LOOPBACK_ONLY) {
+        if (changed && policy == AnonymousPolicy.LOOPBACK_ONLY) {
             log.info("allow_anonymous is not set: anonymous clients may connect from this machine only. To let other"
                     + " machines in, {}.", OPEN_UP);
         }
@@ -101,14 +92,14 @@ public final class PasswordAuthenticator implements Authenticator {
 
     /** Reads the password file again (for SIGHUP); false when it is not configured or was refused. */
     public boolean reload() {
-        WatchedFile<PasswordFile> file = passwords;
+        LoadedFile<PasswordFile> file = passwords;
         return file != null && file.reload();
     }
 
     @Override
     public Result authenticate(ClientIdentity client, byte[] password) {
         String user = client.username();
-        WatchedFile<PasswordFile> file = passwords;
+        LoadedFile<PasswordFile> file = passwords;
         if (user == null || file == null) {
             return anonymous(client);
         }

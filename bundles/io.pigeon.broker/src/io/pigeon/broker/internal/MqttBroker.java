@@ -16,6 +16,7 @@ import io.pigeon.broker.BrokerStats;
 import io.pigeon.broker.Message;
 import io.pigeon.broker.MessageHandler;
 import io.pigeon.broker.Subscription;
+import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.retained.RetainedMessages;
@@ -229,7 +230,7 @@ public final class MqttBroker implements Broker {
 
     @Override
     public CompletionStage<Void> publish(Message message) {
-        if (!Topics.isValidTopicName(message.topic())) {
+        if (!TopicFilters.isValidTopicName(message.topic())) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "'" + message.topic() + "' is not a valid topic name: it must not be empty or contain + # or NUL"));
         }

@@ -3,6 +3,7 @@ package io.pigeon.config.internal;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,10 +233,32 @@ class ConfParserTest {
         Map<String, Object> secure = configs.get("io.pigeon.listener~8883").properties();
         assertEquals(Boolean.FALSE, secure.get("allow.anonymous"));
         assertEquals(home.resolve("etc/passwd").toString(), secure.get("password.file"));
+        assertTrue(secure.containsKey("password.file.digest"));
+        assertFalse(configs.get("io.pigeon.broker").properties().containsKey("password.file.digest"),
+                "the digest goes where its file goes");
 
         ParsedConfig global = parse("allow_anonymous true", "listener 1883", "allow_anonymous false");
         assertEquals(List.of("etc/pigeon.conf:3: allow_anonymous false: already set at etc/pigeon.conf:1. Remove one"
                 + " of the two lines."), errors(global));
+    }
+
+    @Test
+    void namedFilesAreWatchedAndTheirDigestFollowsTheirContent() throws IOException {
+        Path passwd = home.resolve("etc/passwd");
+        Path acl = home.resolve("etc/acl");
+        Files.writeString(passwd, "alice:x\n");
+        Files.writeString(acl, "topic read #\n");
+        ParsedConfig parsed = parse("password_file passwd", "acl_file acl");
+        assertEquals(List.of(), errors(parsed));
+        assertTrue(parsed.watched.containsAll(List.of(passwd, acl)), parsed.watched.toString());
+        Map<String, Object> before = configs(parsed).get("io.pigeon.broker").properties();
+        assertEquals(64, ((String) before.get("password.file.digest")).length(), "SHA-256 in hex");
+
+        Files.writeString(passwd, "alice:y\n");
+        Map<String, Object> after = configs(parse("password_file passwd", "acl_file acl")).get("io.pigeon.broker")
+                .properties();
+        assertNotEquals(before.get("password.file.digest"), after.get("password.file.digest"));
+        assertEquals(before.get("acl.file.digest"), after.get("acl.file.digest"), "only the edited file's changes");
     }
 
     @Test

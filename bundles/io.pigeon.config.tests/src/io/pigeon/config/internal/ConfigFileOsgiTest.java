@@ -89,6 +89,24 @@ class ConfigFileOsgiTest {
         assertNull(config("io.pigeon.broker").get("max.inflight.messages"));
     }
 
+    @Test
+    void anEditOfANamedFileUpdatesItsDigest() throws Exception {
+        Path passwd = dir.resolve("passwd");
+        Files.writeString(passwd, "alice:one\n");
+        Files.writeString(conf, "password_file passwd\nlistener 1884\n");
+        assertTrue(service(ConfigurationFile.class).reload());
+        String before = (String) config("io.pigeon.broker").get("password.file.digest");
+        assertNotNull(before);
+        long listener = configuration("io.pigeon.listener~1884").getChangeCount();
+
+        Files.writeString(passwd, "alice:two\n");
+        waitFor(() -> !before.equals(config("io.pigeon.broker").get("password.file.digest")),
+                "the watcher sees the password file change");
+        assertEquals(passwd.toString(), config("io.pigeon.broker").get("password.file"));
+        assertEquals(listener, configuration("io.pigeon.listener~1884").getChangeCount(),
+                "only the configuration naming the file changes");
+    }
+
     private <T> T service(Class<T> type) {
         ServiceReference<T> reference = system.getServiceReference(type);
         assertNotNull(reference, type.getName() + " is registered");

@@ -6,8 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -165,6 +168,32 @@ final class ConfParser {
         String earlier = target.set(directive.key(), parsed, at.source());
         if (earlier != null) {
             error(at, word, value, "already set at " + earlier + ". Remove one of the two lines.");
+        } else if (directive.type() == ValueType.EXISTING_FILE) {
+            watchFile(at, directive, value, target, Path.of((String) parsed));
+        }
+    }
+
+    /**
+     * Watches a file a directive names (password_file, acl_file, ...) and puts the digest of its content next to the
+     * setting ({@link GeneratedConfig#DIGEST_SUFFIX}). An edit of the file then changes the configuration, so the
+     * component that reads the file gets {@code @Modified} and reads it again: the path alone would not change, and
+     * {@link ConfigWriter} leaves an unchanged configuration alone.
+     */
+    private void watchFile(Place at, Directive directive, String value, Section target, Path file) {
+        result.watched.add(file);
+        try {
+            target.set(directive.key() + GeneratedConfig.DIGEST_SUFFIX, digest(file), at.source());
+        } catch (IOException e) {
+            error(at, directive.name(), value, "file " + file + " cannot be read (" + e + "). Give the gateway's user"
+                    + " read access.");
+        }
+    }
+
+    static String digest(Path file) throws IOException {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
         }
     }
 

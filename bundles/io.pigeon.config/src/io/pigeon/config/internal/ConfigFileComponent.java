@@ -22,8 +22,10 @@ import io.pigeon.config.ConfigProblem;
 import io.pigeon.config.ConfigurationFile;
 
 /**
- * Reads etc/pigeon.conf at activation and whenever it (or an include_dir) changes, and keeps the generated
- * Configuration Admin configurations in step with it.
+ * Reads etc/pigeon.conf at activation and whenever it, an include_dir or a file it names (password_file, acl_file,
+ * ...) changes, and keeps the generated Configuration Admin configurations in step with it. It is the gateway's one
+ * file watcher: a changed named file reaches its component as a changed digest property, see
+ * {@link GeneratedConfig#DIGEST_SUFFIX}.
  * <p>
  * A file with errors at start-up stops the gateway with exit code 78 (EX_CONFIG), after logging every error. A bad
  * edit while running is refused: the errors are logged and the previous settings stay in force.
@@ -135,7 +137,7 @@ public final class ConfigFileComponent implements ConfigurationFile {
         }
     }
 
-    /** Follows the set of watched paths, which changes when include_dir lines change. */
+    /** Follows the set of watched paths, which changes when include_dir lines or the files named change. */
     private void watch(List<Path> paths) {
         if (paths.equals(watchedPaths) && watcher != null) {
             return;

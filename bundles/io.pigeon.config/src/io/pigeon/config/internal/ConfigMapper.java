@@ -37,7 +37,10 @@ final class ConfigMapper {
         List<String> skip = new ArrayList<>(DEFAULT_LISTENER_KEYS);
         if (parsed.perListenerSettings) {
             Directives.all().values().stream().filter(d -> d.scope() == Directive.Scope.SECURITY)
-                    .forEach(d -> skip.add(d.key()));
+                    .forEach(d -> {
+                        skip.add(d.key());
+                        skip.add(d.key() + GeneratedConfig.DIGEST_SUFFIX);
+                    });
         }
         copy(parsed.listenerDefaults, broker, brokerSources, skip);
         finish(broker, brokerSources);

@@ -19,9 +19,10 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.service.log.Logger;
 
 /**
- * Watches the configuration file and the include directories and calls {@code onChange} once a burst of changes has
- * settled (editors write a file in several steps). Runs its own daemon thread, "pigeon-config-watcher", until
- * {@link #close()}.
+ * Watches the configuration file, the include directories and the files the configuration names, and calls
+ * {@code onChange} once a burst of changes has settled (editors write a file in several steps). Files are watched
+ * through their directory, so a file replaced by a rename (as editors and {@code pigeon passwd} do) is still seen.
+ * Runs its own daemon thread, "pigeon-config-watcher", until {@link #close()}.
  */
 final class FileWatcher implements AutoCloseable {
 

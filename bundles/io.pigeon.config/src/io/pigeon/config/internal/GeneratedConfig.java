@@ -15,6 +15,11 @@ record GeneratedConfig(String factoryPid, String name, Map<String, Object> prope
     static final String GENERATED = "pigeon.generated";
     static final String SOURCE = "config.source";
     static final String SOURCES = "config.sources";
+    /**
+     * Added to the key of a setting that names a file (password_file: "password.file.digest"): the SHA-256 of the
+     * file's content in hex, so that editing the file updates the configuration.
+     */
+    static final String DIGEST_SUFFIX = ".digest";
 
     /** The PID Configuration Admin gives it: {@code name} or {@code factoryPid~name}. */
     String pid() {

@@ -147,17 +147,20 @@ interface ValueType {
     }
 
     /** An existing readable file; the value becomes its absolute path. */
+    ValueType EXISTING_FILE = (raw, base) -> {
+        Path path = resolve(raw.trim(), base);
+        if (!Files.isRegularFile(path)) {
+            throw new BadValue("file " + path + " not found. Create it or fix the path.");
+        }
+        if (!Files.isReadable(path)) {
+            throw new BadValue("file " + path + " cannot be read. Give the gateway's user read access.");
+        }
+        return path.toString();
+    };
+
+    /** See {@link #EXISTING_FILE}; the files these directives name are watched (see {@link ConfParser}). */
     static ValueType existingFile() {
-        return (raw, base) -> {
-            Path path = resolve(raw.trim(), base);
-            if (!Files.isRegularFile(path)) {
-                throw new BadValue("file " + path + " not found. Create it or fix the path.");
-            }
-            if (!Files.isReadable(path)) {
-                throw new BadValue("file " + path + " cannot be read. Give the gateway's user read access.");
-            }
-            return path.toString();
-        };
+        return EXISTING_FILE;
     }
 
     /** An existing directory; the value becomes its absolute path. */

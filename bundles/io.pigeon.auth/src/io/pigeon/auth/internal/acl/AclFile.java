@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.pigeon.auth.internal.FileFormatException;
+import io.pigeon.broker.TopicFilters;
 
 /**
  * An ACL file in Mosquitto's format, with Mosquitto 2.0's semantics (src/security_default.c):
@@ -137,7 +138,7 @@ public final class AclFile {
                         + "'. Use read, write, readwrite or deny before the topic.");
             }
         }
-        String problem = Topics.filterProblem(topic);
+        String problem = TopicFilters.filterProblem(topic);
         if (problem != null) {
             throw new FileFormatException(source, number, "invalid topic '" + topic + "': " + problem + ".");
         }
@@ -163,7 +164,7 @@ public final class AclFile {
             return new Decision(false, "no rule for " + who(username));
         }
         for (Rule rule : own) {
-            if (Topics.matches(rule.topic, topic)) {
+            if (TopicFilters.matches(rule.topic, topic)) {
                 if (rule.isDeny()) {
                     return new Decision(false, "denied by line " + rule.line);
                 }
@@ -178,7 +179,7 @@ public final class AclFile {
         }
         for (Rule rule : patterns) {
             String expanded = expand(rule.topic, clientId, username);
-            if (expanded != null && Topics.matches(expanded, topic)) {
+            if (expanded != null && TopicFilters.matches(expanded, topic)) {
                 if (rule.isDeny()) {
                     return new Decision(false, "denied by line " + rule.line);
                 }
@@ -225,7 +226,7 @@ public final class AclFile {
 
     private static Decision subscribeStep(Rule rule, String topic, String filter, List<String> denies) {
         if (rule.isDeny()) {
-            if (Topics.covers(topic, filter)) {
+            if (AclTopics.covers(topic, filter)) {
                 return new Decision(false, "denied by line " + rule.line);
             }
             denies.add(topic);
@@ -234,12 +235,12 @@ public final class AclFile {
         if ((rule.access & READ) == 0) {
             return null;
         }
-        String overlap = Topics.intersection(topic, filter);
+        String overlap = AclTopics.intersection(topic, filter);
         if (overlap == null) {
             return null;
         }
         for (String deny : denies) {
-            if (Topics.covers(deny, overlap)) {
+            if (AclTopics.covers(deny, overlap)) {
                 return null;
             }
         }

@@ -7,9 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.pigeon.broker.Message;
+import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
-import io.pigeon.broker.internal.topic.Topics;
 import io.pigeon.broker.spi.RetainedStore;
 
 /**
@@ -66,7 +66,7 @@ public final class RetainedMessages {
             return out;
         }
         for (PublishedMessage m : byTopic.values()) {
-            if (Topics.matches(filter, m.topic())) {
+            if (TopicFilters.matches(filter, m.topic())) {
                 addIfLive(m, nowNanos, out);
             }
         }

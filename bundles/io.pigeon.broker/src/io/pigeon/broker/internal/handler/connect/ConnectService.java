@@ -13,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.pigeon.broker.BrokerEvent;
+import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.BrokerSettings;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.handler.MqttConnection;
@@ -23,7 +24,6 @@ import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.netty.HandlerNames;
 import io.pigeon.broker.internal.session.Session;
-import io.pigeon.broker.internal.topic.Topics;
 import io.pigeon.broker.internal.will.WillMessage;
 import io.pigeon.broker.spi.Authenticator;
 import io.pigeon.broker.spi.ClientIdentity;
@@ -60,7 +60,7 @@ public final class ConnectService {
             if (vh.willQos() > 2) {
                 throw new MqttProtocolException(ReasonCodes.MALFORMED_PACKET, "will QoS 3");
             }
-            if (!Topics.isValidTopicName(payload.willTopic())) {
+            if (!TopicFilters.isValidTopicName(payload.willTopic())) {
                 refuse(conn, v5 ? ReasonCodes.TOPIC_NAME_INVALID : ReasonCodes.NONE, "invalid will topic");
                 return;
             }

@@ -5,6 +5,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.BrokerSettings;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.handler.MqttConnection;
@@ -51,7 +52,7 @@ public final class PublishService {
         if (v5) {
             topic = resolveAlias(conn, topic, props, s);
         }
-        if (!Topics.isValidTopicName(topic)) {
+        if (!TopicFilters.isValidTopicName(topic)) {
             throw new MqttProtocolException(ReasonCodes.TOPIC_NAME_INVALID, "invalid topic name '" + topic + "'");
         }
         if (qos == 2 && !session.receivedQos2(packetId)) {

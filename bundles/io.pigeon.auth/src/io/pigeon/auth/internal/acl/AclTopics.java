@@ -3,41 +3,21 @@ package io.pigeon.auth.internal.acl;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.pigeon.broker.TopicFilters;
+
 /**
- * MQTT topic and filter arithmetic for ACL checks, with the MQTT rule that a wildcard in the first level does not
- * match a topic starting with '$' (so {@code #} never grants {@code $SYS}). Pure functions.
+ * Filter-against-filter arithmetic for deciding a SUBSCRIBE from ACL rules, with the MQTT rule that a wildcard in the
+ * first level does not match a topic starting with '$' (so {@code #} never grants {@code $SYS}). Validating filters
+ * and matching a topic name are the broker's {@link TopicFilters}. Pure functions.
  */
-final class Topics {
+final class AclTopics {
 
-    private Topics() {
-    }
-
-    /** Why {@code filter} is not a valid subscription filter, or null (Mosquitto's mosquitto_sub_topic_check). */
-    static String filterProblem(String filter) {
-        if (filter.isEmpty()) {
-            return "the topic is empty";
-        }
-        String[] levels = filter.split("/", -1);
-        for (int i = 0; i < levels.length; i++) {
-            String level = levels[i];
-            if (level.contains("#") && (!level.equals("#") || i != levels.length - 1)) {
-                return "'#' must be a whole level and the last one";
-            }
-            if (level.contains("+") && !level.equals("+")) {
-                return "'+' must be a whole level";
-            }
-        }
-        return null;
-    }
-
-    /** True when the topic name matches the filter. */
-    static boolean matches(String filter, String topic) {
-        return covers(filter, topic);
+    private AclTopics() {
     }
 
     /**
-     * True when every topic matched by {@code inner} is matched by {@code outer}. With a plain topic as {@code inner}
-     * this is topic matching.
+     * True when every topic matched by {@code inner} is matched by {@code outer}. With a topic name as {@code inner}
+     * this agrees with {@link TopicFilters#matches}.
      */
     static boolean covers(String outer, String inner) {
         String[] o = outer.split("/", -1);

@@ -8,16 +8,15 @@ import java.util.function.Function;
 import org.osgi.service.log.Logger;
 
 /**
- * A password or ACL file kept loaded: read at creation and again whenever it changes on disk. A version that cannot
- * be read or has a bad line is refused with the file:line and the fix in the log, and the previous version stays in
- * force. {@link #current()} is null only while no version has ever loaded, and callers then refuse access.
+ * A password or ACL file kept loaded: read at creation and again when io.pigeon.config reports a new digest of its
+ * content ({@link #follow}) or on SIGHUP ({@link #reload}). A version that cannot be read or has a bad line is refused
+ * with the file:line and the fix in the log, and the previous version stays in force. {@link #current()} is null only
+ * while no version has ever loaded, and callers then refuse access.
  * <p>
- * Threads: {@link #current()} from any thread (broker event loops); loads on the creating thread, the watcher thread
- * or a caller of {@link #reload()}, never two at once.
+ * Threads: {@link #current()} from any thread (broker event loops); loads on SCR's thread (activation and
+ * {@code @Modified}) or the SIGHUP thread, never two at once.
  */
-final class WatchedFile<T> implements AutoCloseable {
-
-    private static final long DEBOUNCE_MILLIS = 300;
+final class LoadedFile<T> {
 
     @FunctionalInterface
     interface Loader<T> {
@@ -31,28 +30,23 @@ final class WatchedFile<T> implements AutoCloseable {
     private final String refusedMeans;
     private final Logger log;
     private volatile T current;
-    private FileWatcher watcher;
-    private boolean closed;
+    private String digest;
 
     /**
+     * @param digest       io.pigeon.config's digest of the content, see {@link FileDigests}
      * @param what         "password file" or "ACL file"
      * @param refusedMeans what happens while no version has loaded, for the error message
      */
-    WatchedFile(Path file, String what, Loader<T> loader, Function<T, String> summary, String refusedMeans,
-            Logger log) {
+    LoadedFile(Path file, String digest, String what, Loader<T> loader, Function<T, String> summary,
+            String refusedMeans, Logger log) {
         this.file = file;
+        this.digest = digest;
         this.what = what;
         this.loader = loader;
         this.summary = summary;
         this.refusedMeans = refusedMeans;
         this.log = log;
         reload();
-        try {
-            watcher = new FileWatcher(file, this::reload, DEBOUNCE_MILLIS, log);
-        } catch (IOException | RuntimeException e) {
-            log.warn("Cannot watch the {} {} for changes ({}); edits take effect after a restart.", what, file,
-                    e.toString());
-        }
     }
 
     T current() {
@@ -63,11 +57,16 @@ final class WatchedFile<T> implements AutoCloseable {
         return file;
     }
 
+    /** Reads the file again when {@code next} differs from the digest of the content last seen. */
+    synchronized void follow(String next) {
+        if (!next.equals(digest)) {
+            digest = next;
+            reload();
+        }
+    }
+
     /** Reads the file again; false (and the previous version kept) when it cannot be used. */
     synchronized boolean reload() {
-        if (closed) {
-            return false;
-        }
         String keep = current == null ? refusedMeans : "The previous version stays in force.";
         try {
             T loaded = loader.load(file, file.toString());
@@ -84,14 +83,5 @@ final class WatchedFile<T> implements AutoCloseable {
                     e.toString(), keep);
         }
         return false;
-    }
-
-    @Override
-    public synchronized void close() {
-        closed = true;
-        if (watcher != null) {
-            watcher.close();
-            watcher = null;
-        }
     }
 }

@@ -15,7 +15,9 @@ import io.pigeon.broker.MessageProperties;
 import io.pigeon.broker.Subscription;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakDetection.class)
 class MqttBrokerApiTest {
 
     private final LogCapture log = new LogCapture();

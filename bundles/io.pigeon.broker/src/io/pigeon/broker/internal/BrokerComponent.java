@@ -125,6 +125,7 @@ public final class BrokerComponent {
         }
         sys.stop();
         server.shutdown();
+        broker.sessions().releaseAll();
         log.info("MQTT broker core stopped");
     }
 

@@ -13,10 +13,13 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.pigeon.broker.spi.Authenticator;
 import io.pigeon.broker.spi.Authorizer;
 import io.pigeon.broker.spi.ClientIdentity;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The broker asks the Authorizer before every delivery and before publishing a will. */
+@ExtendWith(LeakDetection.class)
 class AuthorizationTest {
 
     private final TestBroker broker = new TestBroker();

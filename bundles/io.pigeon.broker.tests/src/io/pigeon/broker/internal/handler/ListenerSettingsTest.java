@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.pigeon.broker.internal.ListenerSettings;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A listener's max_qos, max_topic_alias and mount_point apply to its clients; others get the broker's. */
+@ExtendWith(LeakDetection.class)
 class ListenerSettingsTest {
 
     private final TestBroker broker = new TestBroker();

@@ -6,10 +6,13 @@ import java.util.Random;
 
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Each malformed case closes only that connection, with the right reason code, logged once. */
+@ExtendWith(LeakDetection.class)
 class MalformedPacketTest {
 
     private final TestBroker broker = new TestBroker();

@@ -3,11 +3,14 @@ package io.pigeon.broker.internal.handler;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.pigeon.broker.internal.LeakDetection;
 
 /**
  * Packets whose fields do not fit their Remaining Length close the connection at once, with CONNACK or
  * DISCONNECT 0x81 for MQTT 5, instead of leaving the decoder waiting for bytes that never come.
  */
+@ExtendWith(LeakDetection.class)
 class PacketFramingTest {
 
     private final TestBroker broker = new TestBroker();

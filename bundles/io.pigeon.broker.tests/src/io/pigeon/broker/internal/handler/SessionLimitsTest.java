@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** upgrade_outgoing_qos, max_queued_bytes and persistent_client_expiration (with $SYS clients/expired). */
+@ExtendWith(LeakDetection.class)
 class SessionLimitsTest {
 
     private static BrokerSettings settings(long maxQueuedBytes, long expirationSeconds, boolean upgrade) {

@@ -1,5 +1,8 @@
 package io.pigeon.broker.internal.handler;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 import io.pigeon.broker.internal.BrokerSettings;
 import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.LogCapture;
@@ -20,7 +23,11 @@ public final class TestBroker {
         this(BrokerSettings.defaults());
     }
 
+    /** Every broker of the running test class, so what their sessions hold can be released before the leak check. */
+    private static final List<TestBroker> CREATED = new CopyOnWriteArrayList<>();
+
     public TestBroker(BrokerSettings settings) {
+        CREATED.add(this);
         broker = new MqttBroker(settings, log.logger(), clock);
         handlers = new MqttChannelInitializer.Handlers(broker);
         // EmbeddedChannels have no loopback address; the broker's own "local clients only" default is
@@ -52,5 +59,17 @@ public final class TestBroker {
                 d.maxKeepalive(), maxQos, d.retainAvailable(), d.allowZeroLengthClientId(), d.autoIdPrefix(),
                 d.persistentClientExpirationSeconds(), d.tcpNoDelay(), d.sysIntervalSeconds(), d.upgradeOutgoingQos(),
                 maxTopicAlias, d.queueQos0Messages(), d.maxConnections());
+    }
+
+    /**
+     * Releases what the test clients' channels and the brokers' sessions still hold: packets a test did not read and
+     * messages queued for clients that never came back, as a stopping broker does.
+     */
+    public static void releaseAll() {
+        TestClient.releaseAll();
+        for (TestBroker test : CREATED) {
+            test.broker.sessions().releaseAll();
+        }
+        CREATED.clear();
     }
 }

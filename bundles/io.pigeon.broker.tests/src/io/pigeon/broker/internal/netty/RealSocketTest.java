@@ -13,12 +13,15 @@ import io.pigeon.broker.internal.BrokerSettings;
 import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.LogCapture;
 import io.pigeon.broker.internal.MqttBroker;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The real server on an ephemeral loopback port, spoken to with raw bytes. */
+@ExtendWith(LeakDetection.class)
 class RealSocketTest {
 
     private final LogCapture log = new LogCapture();

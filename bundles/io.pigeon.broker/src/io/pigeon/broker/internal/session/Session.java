@@ -191,6 +191,15 @@ public final class Session implements Subscriber {
         online = false;
         cancelExpiry();
         fireWillNow();
+        releaseHeld();
+        awaitingPubrel.clear();
+    }
+
+    /**
+     * Gives back the payloads of the messages this session holds (queued and in flight) without sending anything.
+     * Also used when the broker stops: its event loops are gone then, so this runs on the stopping thread.
+     */
+    void releaseHeld() {
         for (Outbound o : inflight.values()) {
             o.release();
         }
@@ -200,7 +209,6 @@ public final class Session implements Subscriber {
         }
         queue.clear();
         queuedBytes = 0;
-        awaitingPubrel.clear();
     }
 
     // ---- outgoing messages ----

@@ -167,6 +167,16 @@ public final class Sessions {
         }
     }
 
+    /**
+     * Releases the message payloads every session holds, once the broker's event loops have stopped, so pooled
+     * buffers go back to the pool when the broker bundle stops or is updated. Sessions keep their other state.
+     */
+    public void releaseAll() {
+        for (Session session : sessions.values()) {
+            session.releaseHeld();
+        }
+    }
+
     /** Ends a session now (session loop): removes its subscriptions and forgets it. */
     public void endNow(Session session) {
         for (SubscriptionEntry e : session.subscriptions().values()) {

@@ -12,9 +12,12 @@ import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.pigeon.broker.internal.handler.TestBroker;
 import io.pigeon.broker.internal.handler.TestClient;
 import io.pigeon.broker.spi.Authenticator;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakDetection.class)
 class ConnectHandlerTest {
 
     private final TestBroker broker = new TestBroker();

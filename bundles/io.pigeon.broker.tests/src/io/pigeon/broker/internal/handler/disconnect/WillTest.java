@@ -7,9 +7,12 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.pigeon.broker.internal.handler.TestBroker;
 import io.pigeon.broker.internal.handler.TestClient;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakDetection.class)
 class WillTest {
 
     private final TestBroker broker = new TestBroker();

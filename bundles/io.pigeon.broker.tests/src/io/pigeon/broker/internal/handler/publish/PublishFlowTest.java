@@ -13,9 +13,12 @@ import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.pigeon.broker.internal.handler.TestBroker;
 import io.pigeon.broker.internal.handler.TestClient;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakDetection.class)
 class PublishFlowTest {
 
     private final TestBroker broker = new TestBroker();

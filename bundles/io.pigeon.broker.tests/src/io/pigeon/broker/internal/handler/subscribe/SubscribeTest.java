@@ -17,9 +17,12 @@ import io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.pigeon.broker.internal.handler.TestBroker;
 import io.pigeon.broker.internal.handler.TestClient;
+import io.pigeon.broker.internal.LeakDetection;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(LeakDetection.class)
 class SubscribeTest {
 
     private final TestBroker broker = new TestBroker();

@@ -2,6 +2,7 @@ package io.pigeon.auth.internal;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Function;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -36,6 +37,10 @@ public final class AclAuthorizer implements Authorizer {
     private Path configured;
     private boolean activated;
     private volatile LoadedFile<AclFile> acl;
+
+    private static final AclFile.Decision NO_ACL_FILE = new AclFile.Decision(true, "no acl_file is configured");
+    private static final AclFile.Decision NOT_LOADED = new AclFile.Decision(false,
+            "the acl_file could not be read; fix it (see the error above)");
 
     @Activate
     public AclAuthorizer(AuthConfig config, FileDigests digests,
@@ -77,15 +82,7 @@ public final class AclAuthorizer implements Authorizer {
 
     @Override
     public boolean canPublish(ClientIdentity client, String topic) {
-        LoadedFile<AclFile> file = acl;
-        if (file == null) {
-            return true;
-        }
-        AclFile rules = file.current();
-        if (rules == null) {
-            return false;
-        }
-        AclFile.Decision d = rules.canWrite(client.clientId(), client.username(), topic);
+        AclFile.Decision d = decide(rules -> rules.canWrite(client.clientId(), client.username(), topic));
         if (!d.allowed()) {
             log.debug("Denied PUBLISH from {} ({}) to '{}': {}.", client.clientId(), user(client), topic, d.reason());
         }
@@ -94,16 +91,9 @@ public final class AclAuthorizer implements Authorizer {
 
     @Override
     public boolean canSubscribe(ClientIdentity client, String topicFilter) {
+        AclFile.Decision d = decide(rules -> rules.canSubscribe(client.clientId(), client.username(), topicFilter));
         LoadedFile<AclFile> file = acl;
-        if (file == null) {
-            return true;
-        }
-        AclFile rules = file.current();
-        if (rules == null) {
-            return false;
-        }
-        AclFile.Decision d = rules.canSubscribe(client.clientId(), client.username(), topicFilter);
-        if (!d.allowed()) {
+        if (!d.allowed() && file != null) {
             log.info("Denied SUBSCRIBE from {} ({}) to '{}': {} in {}.", client.clientId(), user(client),
                     topicFilter, d.reason(), file.file());
         }
@@ -116,19 +106,24 @@ public final class AclAuthorizer implements Authorizer {
      */
     @Override
     public boolean canReceive(ClientIdentity client, String topic) {
-        LoadedFile<AclFile> file = acl;
-        if (file == null) {
-            return true;
-        }
-        AclFile rules = file.current();
-        if (rules == null) {
-            return false;
-        }
-        AclFile.Decision d = rules.canRead(client.clientId(), client.username(), topic);
+        AclFile.Decision d = decide(rules -> rules.canRead(client.clientId(), client.username(), topic));
         if (!d.allowed()) {
             log.debug("Not delivering '{}' to {} ({}): {}.", topic, client.clientId(), user(client), d.reason());
         }
         return d.allowed();
+    }
+
+    /**
+     * Applies a rule check to the ACL in force: without an acl_file everything is allowed; with one that never
+     * loaded, nothing is (fail closed).
+     */
+    private AclFile.Decision decide(Function<AclFile, AclFile.Decision> check) {
+        LoadedFile<AclFile> file = acl;
+        if (file == null) {
+            return NO_ACL_FILE;
+        }
+        AclFile rules = file.current();
+        return rules == null ? NOT_LOADED : check.apply(rules);
     }
 
     private static String user(ClientIdentity client) {

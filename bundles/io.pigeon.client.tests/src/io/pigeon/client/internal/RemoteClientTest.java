@@ -237,13 +237,16 @@ class RemoteClientTest {
         for (int i = 0; i < count; i++) {
             acks.add(publisher.publish(message("restart/x", "m" + i, 1)).toCompletableFuture());
             if (i == count / 3) {
+                // At once, while the publishes just made are still in flight.
                 broker.stop();
             }
             if (i == 2 * count / 3) {
                 waitFor(() -> publisher.state() == ConnectionState.DISCONNECTED, "the publisher sees the broker go");
                 broker.start();
             }
-            Thread.sleep(2);
+            if (i > count / 3) {
+                Thread.sleep(2);
+            }
         }
         for (CompletableFuture<Void> ack : acks) {
             get(ack);
@@ -462,5 +465,28 @@ class RemoteClientTest {
         get(client.publish(new Message("opts/rap", "r".getBytes(StandardCharsets.UTF_8), 1, true)));
         assertTrue(rap.take().retain(), "Retain As Published keeps the flag on a live message");
         get(client.publish(new Message("opts/rap", new byte[0], 1, true)));
+    }
+
+    @Test
+    void webSocketsCarryMqttInBinaryFramesWithTheMqttSubprotocol() throws Exception {
+        String pigeon = pigeon();
+        int brokerPort = Integer.parseInt(pigeon.substring(pigeon.lastIndexOf(':') + 1));
+        Certificates certs = new Certificates(dir);
+        try (WebSocketRelay ws = new WebSocketRelay(brokerPort, null);
+                WebSocketRelay wss = new WebSocketRelay(brokerPort, io.netty.handler.ssl.SslContextBuilder
+                        .forServer(certs.serverCert.toFile(), certs.serverKey.toFile()).build())) {
+            MqttClient plain = connect(options("ws://127.0.0.1:" + ws.port + "/mqtt").clientId("ws").build());
+            MqttClient secure = connect(options("wss://localhost:" + wss.port + "/mqtt").clientId("wss")
+                    .tls(new ClientOptions.Tls(certs.ca.toString(), null, null, false)).build());
+            Inbox inbox = new Inbox();
+            get(plain.subscribe("ws/#", 2, inbox));
+            get(secure.publish(message("ws/secure", "over wss", 2)));
+            get(plain.publish(message("ws/plain", "over ws", 1)));
+            assertEquals("over wss", inbox.takeText());
+            assertEquals("over ws", inbox.takeText());
+            assertEquals(List.of("mqtt"), ws.subprotocols);
+            assertEquals(List.of("mqtt"), wss.subprotocols);
+            assertTrue(ws.frameTypes.stream().allMatch("BinaryWebSocketFrame"::equals), ws.frameTypes.toString());
+        }
     }
 }

@@ -47,7 +47,9 @@ class GatewayTest {
     void deleteConfiguration() throws Exception {
         if (config != null) {
             config.delete();
-            waitFor(() -> Osgi.registered(MqttClient.class, GATEWAY), "the default gateway connection is back");
+            String defaultId = "pigeon-" + GatewayOptions.hostname();
+            waitFor(() -> Osgi.registered(MqttClient.class, GATEWAY) && defaultId.equals(clientId()),
+                    "the default gateway connection is back");
         }
     }
 

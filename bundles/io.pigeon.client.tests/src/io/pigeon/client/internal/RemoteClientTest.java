@@ -16,9 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Dictionary;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -45,8 +43,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
@@ -62,7 +58,7 @@ class RemoteClientTest {
 
     private final List<MqttClient> opened = new ArrayList<>();
     private final List<Mosquitto> mosquittos = new ArrayList<>();
-    private Configuration listener;
+    private PigeonListener listener;
 
     @BeforeEach
     void needMosquitto() {
@@ -76,7 +72,7 @@ class RemoteClientTest {
             m.stop();
         }
         if (listener != null) {
-            listener.delete();
+            listener.close();
         }
         Bundle broker = FrameworkUtil.getBundle(Broker.class);
         if (broker.getState() != Bundle.ACTIVE) {
@@ -92,20 +88,8 @@ class RemoteClientTest {
 
     /** A listener of the Pigeon broker in this runtime on a free loopback port. */
     private String pigeon() throws Exception {
-        int port = Mosquitto.freePort();
-        listener = Osgi.service(ConfigurationAdmin.class, null).createFactoryConfiguration("io.pigeon.listener", "?");
-        Dictionary<String, Object> props = new Hashtable<>();
-        props.put("port", port);
-        props.put("bind.address", "127.0.0.1");
-        listener.update(props);
-        waitFor(() -> {
-            try {
-                return Osgi.service(Broker.class, null).listeners().stream().anyMatch(l -> l.endsWith(":" + port));
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }, "the Pigeon broker listens on " + port);
-        return "mqtt://127.0.0.1:" + port;
+        listener = new PigeonListener();
+        return listener.uri();
     }
 
     private MqttClient open(ClientOptions options) throws Exception {

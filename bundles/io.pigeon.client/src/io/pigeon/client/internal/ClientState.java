@@ -62,8 +62,9 @@ public final class ClientState {
             }
             ConnectionState before = state;
             state = next;
+            CompletableFuture<Void> reached = null;
             if (next == ConnectionState.CONNECTED) {
-                nextConnected.complete(null);
+                reached = nextConnected;
             } else if (before == ConnectionState.CONNECTED) {
                 nextConnected = new CompletableFuture<>();
             }
@@ -75,6 +76,10 @@ public final class ClientState {
                     log.warn("A connection state listener of " + name + " failed on " + next + ": " + e
                             + "; the client goes on, fix the listener (" + l.getClass().getName() + ")");
                 }
+            }
+            // After the listeners: whoever waited for connected() and then adds a listener has not missed an event.
+            if (reached != null) {
+                reached.complete(null);
             }
         }
         if (next == ConnectionState.DISCONNECTED) {

@@ -63,10 +63,14 @@ final class Osgi {
     }
 
     static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long end = System.currentTimeMillis() + TIMEOUT_MS;
+        waitFor(condition, what, TIMEOUT_MS);
+    }
+
+    static void waitFor(BooleanSupplier condition, String what, long timeoutMs) throws InterruptedException {
+        long end = System.currentTimeMillis() + timeoutMs;
         while (!condition.getAsBoolean()) {
             if (System.currentTimeMillis() > end) {
-                throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting until " + what);
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting until " + what);
             }
             Thread.sleep(20);
         }

@@ -473,4 +473,50 @@ class RemoteClientTest {
             assertTrue(ws.frameTypes.stream().allMatch("BinaryWebSocketFrame"::equals), ws.frameTypes.toString());
         }
     }
+
+    @Test
+    void reconnectDelaysDoubleUpToTheMaximum() throws Exception {
+        String dead = "mqtt://127.0.0.1:" + Mosquitto.freePort();
+        List<Long> attempts = new CopyOnWriteArrayList<>();
+        MqttClient client = open(ClientOptions.builder(dead).reconnect(Duration.ofMillis(200), Duration.ofMillis(800))
+                .build());
+        client.addStateListener((state, reason) -> {
+            if (state == ConnectionState.CONNECTING) {
+                attempts.add(System.nanoTime());
+            }
+        });
+        waitFor(() -> attempts.size() >= 5, "five more attempts");
+        client.close();
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < attempts.size(); i++) {
+            gaps.add(TimeUnit.NANOSECONDS.toMillis(attempts.get(i) - attempts.get(i - 1)));
+        }
+        // The first recorded attempt may follow any delay; from there 400, 800, 800 ms, with scheduling slack.
+        long[] expected = gaps.get(0) < 300 ? new long[] {200, 400, 800, 800} : new long[] {400, 800, 800, 800};
+        for (int i = 0; i < expected.length; i++) {
+            assertTrue(gaps.get(i) >= expected[i] - 20 && gaps.get(i) < expected[i] + 300,
+                    "gap " + i + " of " + gaps + " should be about " + expected[i] + " ms");
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersTheConnectIsLeft() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            List<String> reasons = new CopyOnWriteArrayList<>();
+            MqttClient client = open(options("mqtt://127.0.0.1:" + silent.getLocalPort()).keepAliveSeconds(0).build());
+            client.addStateListener((state, reason) -> {
+                if (reason != null) {
+                    reasons.add(reason);
+                }
+            });
+            java.net.Socket accepted = silent.accept();
+            try {
+                waitFor(() -> !reasons.isEmpty(), "the client gives up waiting for CONNACK", 15_000);
+            } finally {
+                accepted.close();
+            }
+            assertTrue(reasons.get(0).startsWith("no CONNACK from mqtt://127.0.0.1:" + silent.getLocalPort()
+                    + " within 10 s"), reasons.get(0));
+        }
+    }
 }

@@ -354,6 +354,7 @@ public final class RemoteClient implements OwnedClient {
     private void attemptFailed(int index, String reason) {
         channel = null;
         connected = false;
+        forgetUnanswered();
         if (closed) {
             return;
         }
@@ -368,11 +369,26 @@ public final class RemoteClient implements OwnedClient {
     private void connectionLost(String reason) {
         channel = null;
         connected = false;
+        forgetUnanswered();
         if (closed) {
             return;
         }
         state.change(ConnectionState.DISCONNECTED, reason);
         scheduleRound();
+    }
+
+    /**
+     * SUBSCRIBE and UNSUBSCRIBE packets of a dropped connection get no answer: their subscriptions are sent again
+     * after the next CONNACK (they are not acknowledged yet), and their unsubscriptions wait for a kept session.
+     */
+    private void forgetUnanswered() {
+        subscribing.clear();
+        for (List<RemoteSubscription> subs : unsubscribing.values()) {
+            for (RemoteSubscription s : subs) {
+                unsubscribeLater.computeIfAbsent(s.filter, f -> new ArrayList<>()).add(s);
+            }
+        }
+        unsubscribing.clear();
     }
 
     /** The next round of attempts, from the first server, after the backoff delay, which then doubles. */
@@ -862,6 +878,15 @@ public final class RemoteClient implements OwnedClient {
             if (!server.isWebSocket()) {
                 sendConnect(ctx.channel());
             }
+            // Without keep alive nothing else would notice a server that accepts the socket but never answers.
+            ctx.executor().schedule(() -> {
+                if (!everConnected && ctx.channel().isActive()) {
+                    lostReason = "no CONNACK from " + server + " within " + CONNECT_TIMEOUT_MS / 1000 + " s: check "
+                            + "that it is an MQTT broker" + (server.isWebSocket() ? " serving WebSockets at "
+                                    + server.path() : "");
+                    ctx.close();
+                }
+            }, CONNECT_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             ctx.fireChannelActive();
         }
 

@@ -212,7 +212,10 @@ public final class RemoteClient implements OwnedClient {
                 .handler(new Pipeline(server, index));
         lostReason = null;
         bootstrap.connect(server.host(), server.port()).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
+            if (closed) {
+                // closed while the socket was opening
+                f.channel().close();
+            } else if (!f.isSuccess()) {
                 attemptFailed(index, "cannot reach " + server + ": " + rootMessage(f.cause())
                         + "; check that the broker runs there and the host and port are right");
             } else {
@@ -874,6 +877,10 @@ public final class RemoteClient implements OwnedClient {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            if (closed) {
+                ctx.close();
+                return;
+            }
             channel = ctx.channel();
             if (!server.isWebSocket()) {
                 sendConnect(ctx.channel());

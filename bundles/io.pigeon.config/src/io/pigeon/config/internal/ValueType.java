@@ -81,6 +81,19 @@ interface ValueType {
     }
 
     /** true/false; 1/0 too, because Mosquitto accepts them and users bring their mosquitto.conf. */
+    /** Mosquitto's tls_version, the lowest TLS version a listener allows. */
+    static ValueType tlsVersion() {
+        return (raw, base) -> {
+            String token = single(raw);
+            return switch (token) {
+                case "tlsv1.3", "tlsv1.2" -> token;
+                case "tlsv1.1", "tlsv1" -> throw new BadValue("is turned off in Java, as unsafe. Use tlsv1.2 (which"
+                        + " also allows 1.3) or tlsv1.3.");
+                default -> throw new BadValue("must be tlsv1.2 or tlsv1.3." + FIX);
+            };
+        };
+    }
+
     static ValueType bool() {
         return (raw, base) -> {
             switch (single(raw)) {

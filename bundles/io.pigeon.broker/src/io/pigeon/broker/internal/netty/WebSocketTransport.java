@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -67,6 +68,9 @@ final class WebSocketTransport {
                         .closeOnProtocolViolation(true)
                         .build())
                 .dropPongFrames(true)
+                // Netty's default sends a 1000 close frame whenever the channel closes, also right after its frame
+                // decoder's own 1002 or 1009 frame, which RFC 6455 forbids; the MQTT layer closes without one
+                .sendCloseFrame(null)
                 .build();
         p.addAfter(after, HandlerNames.HTTP, new HttpServerCodec());
         p.addAfter(HandlerNames.HTTP, HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_UPGRADE_REQUEST));
@@ -75,12 +79,21 @@ final class WebSocketTransport {
         p.addAfter(HandlerNames.WEBSOCKET, HandlerNames.WEBSOCKET_FRAMES, FRAMES);
     }
 
-    /** Answers requests for other paths with 404 before Netty's handshake handler sees them. */
+    /**
+     * Answers requests that are not HTTP with 400 and requests for other paths with 404, before Netty's handshake
+     * handler sees them.
+     */
     @Sharable
     static final class PathCheck extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof FullHttpRequest request) {
+                if (request.decoderResult().isFailure()) {
+                    request.release();
+                    reply(ctx, HttpResponseStatus.BAD_REQUEST, "This port serves MQTT over WebSockets: upgrade on /"
+                            + " or /mqtt with subprotocol mqtt\n");
+                    return;
+                }
                 String uri = request.uri();
                 int query = uri.indexOf('?');
                 String path = query < 0 ? uri : uri.substring(0, query);
@@ -111,6 +124,19 @@ final class WebSocketTransport {
                 ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_MESSAGE_TYPE,
                         "MQTT over WebSockets uses binary frames")).addListener(ChannelFutureListener.CLOSE);
             }
+        }
+
+        /**
+         * Netty's frame decoder has answered a malformed frame with its close code (1002, or 1009 for a frame larger
+         * than the largest packet) and closes the connection; passing the exception on would have the MQTT layer
+         * close it again, and send a second close frame with 1000.
+         */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof CorruptedWebSocketFrameException) {
+                return;
+            }
+            ctx.fireExceptionCaught(cause);
         }
 
         @Override

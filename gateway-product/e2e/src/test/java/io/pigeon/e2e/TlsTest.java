@@ -224,36 +224,46 @@ class TlsTest {
 
     @Test
     @PigeonOnly("Pigeon's live reload")
-    void badLiveEditIsRefusedAndTheListenerKeepsServing() throws IOException {
+    void badLiveEditIsRefusedAndARenewedCertificateIsServed() throws IOException {
         Product product = Product.unpack();
         int port = Env.freePort();
         Path conf = product.dir.resolve("live.conf");
-        List<String> good = List.of("listener " + port + " " + Env.LOOPBACK,
-                "certfile " + certs.path("server.crt"),
-                "keyfile " + certs.path("server.key"));
+        Path crt = product.dir.resolve("live.crt");
+        Path key = product.dir.resolve("live.key");
+        Files.copy(certs.file("server.crt"), crt);
+        Files.copy(certs.file("server.key"), key);
+        List<String> good = List.of("listener " + port + " " + Env.LOOPBACK, "certfile " + crt, "keyfile " + key);
         Files.write(conf, good);
         try (Proc pigeon = product.start(List.of("--config", conf.toString()), "")) {
             pigeon.awaitLine(Broker.PIGEON_STARTED, Broker.START_TIMEOUT);
             String[] publish = { "mosquitto_pub", "-h", Env.LOOPBACK, "-p", String.valueOf(port), "--cafile",
                     certs.path("ca.crt"), "-t", "tls/live", "-m", "x" };
             Proc.run(Tools.RUN_TIMEOUT, publish).assertExit(0);
+            assertTrue(served(port).contains("rsa"), "the RSA certificate is not served");
 
+            // the key of another certificate: refused at its line, the listener keeps serving
             Files.write(conf, List.of(good.get(0), good.get(1), "keyfile " + certs.path("server-ec.key")));
             pigeon.awaitLine(Pattern.compile("live.conf:3: keyfile .*is not the private key of certfile"), WAIT);
             pigeon.awaitLine(Pattern.compile("previous settings stay in force"), WAIT);
             Proc.run(Tools.RUN_TIMEOUT, publish).assertExit(0);
+            Files.write(conf, good);
 
-            // a good edit applies to new connections: the EC certificate is served now
-            Files.write(conf, List.of(good.get(0), "certfile " + certs.path("server-ec.crt"),
-                    "keyfile " + certs.path("server-ec.key")));
+            // a renewal replaces the files' content, as certbot renew does: new connections get the new certificate
+            Files.writeString(crt, certs.read("server-ec.crt"));
+            Files.writeString(key, certs.read("server-ec.key"));
             pigeon.awaitLine(Pattern.compile("now serves new connections with TLS certificate"), WAIT);
-            Proc.Result served = Proc.run(Tools.RUN_TIMEOUT, List.of("sh", "-c", "openssl s_client -connect "
-                    + Env.LOOPBACK + ":" + port + " -CAfile " + certs.path("ca.crt") + " -verify_return_error -brief"
-                    + " </dev/null"), null, java.util.Map.of());
-            assertTrue(served.output().toLowerCase(java.util.Locale.ROOT).contains("ecdsa"),
-                    "the EC certificate is not served:\n" + served.output());
+            assertTrue(Sleep.until(WAIT, () -> served(port).contains("ecdsa")), "the renewed EC certificate is not"
+                    + " served:\n" + Proc.tail(pigeon.output(), 30));
             Proc.run(Tools.RUN_TIMEOUT, publish).assertExit(0);
             assertFalse(pigeon.output().contains("LEAK:"), pigeon.output());
         }
+    }
+
+    /** What {@code openssl s_client} says about the server's certificate and handshake, lower case. */
+    private static String served(int port) {
+        Proc.Result r = Proc.run(Tools.RUN_TIMEOUT, List.of("sh", "-c", "openssl s_client -connect " + Env.LOOPBACK
+                + ":" + port + " -CAfile " + certs.path("ca.crt") + " -verify_return_error -brief </dev/null"), null,
+                java.util.Map.of());
+        return r.output().toLowerCase(java.util.Locale.ROOT);
     }
 }

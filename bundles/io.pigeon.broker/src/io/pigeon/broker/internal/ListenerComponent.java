@@ -1,9 +1,11 @@
 package io.pigeon.broker.internal;
 
+import java.util.Map;
 import java.util.Objects;
 
 import io.pigeon.broker.internal.netty.NettyServer;
 
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -32,14 +34,18 @@ public final class ListenerComponent {
 
     private final ListenerRegistry registry;
     private final Logger log;
+    private final String name;
     private ListenerConfig config;
     private NettyServer.Handle handle;
 
     @Activate
     public ListenerComponent(@Reference ListenerRegistry registry,
-            @Reference(service = LoggerFactory.class) Logger log, ListenerConfig config) {
+            @Reference(service = LoggerFactory.class) Logger log, ListenerConfig config, Map<String, Object> properties) {
         this.registry = registry;
         this.log = log;
+        // the factory configuration's PID (ConfigurationAdmin.SERVICE_FACTORYPID marks one); none for the default
+        Object pid = properties.get(Constants.SERVICE_PID);
+        this.name = properties.get("service.factoryPid") != null && pid instanceof String s ? s : "";
         this.config = config;
         try {
             this.handle = open(config, settings(config));
@@ -84,7 +90,7 @@ public final class ListenerComponent {
     }
 
     private ListenerSettings settings(ListenerConfig c) {
-        ListenerSettings settings = ListenerSettings.from(c, where(c));
+        ListenerSettings settings = ListenerSettings.from(c, where(c), name);
         if (c.port() < 0 || c.port() > 65535) {
             throw new IllegalArgumentException(where(c) + ": listener port " + c.port()
                     + " is not valid; use 0 to 65535");

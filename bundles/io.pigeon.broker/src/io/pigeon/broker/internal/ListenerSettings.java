@@ -16,18 +16,22 @@ import io.pigeon.broker.internal.tls.ListenerTls;
  *                      {@code mount_point}), "" for none
  * @param websockets    MQTT over WebSockets ({@code protocol websockets}) instead of MQTT over TCP
  * @param tls           the listener's TLS, null for a plain listener
+ * @param name          the listener's configuration PID, "" for the built-in default listener; it goes into
+ *                      {@code ClientIdentity.listener} for per_listener_settings
  */
-public record ListenerSettings(int maxQos, int maxTopicAlias, String mountPoint, boolean websockets, ListenerTls tls) {
+public record ListenerSettings(int maxQos, int maxTopicAlias, String mountPoint, boolean websockets, ListenerTls tls,
+        String name) {
 
     public static final ListenerSettings NONE = new ListenerSettings(-1, -1, "");
 
     public ListenerSettings {
         mountPoint = mountPoint == null ? "" : mountPoint;
+        name = name == null ? "" : name;
     }
 
     /** Plain MQTT over TCP with these limits. */
     public ListenerSettings(int maxQos, int maxTopicAlias, String mountPoint) {
-        this(maxQos, maxTopicAlias, mountPoint, false, null);
+        this(maxQos, maxTopicAlias, mountPoint, false, null, "");
     }
 
     /** The URI scheme of the listener: mqtt, mqtts, ws or wss. */
@@ -37,9 +41,10 @@ public record ListenerSettings(int maxQos, int maxTopicAlias, String mountPoint,
 
     /**
      * @param where the place of the listener section (file:line or PID), for settings without a place of their own
+     * @param name  the listener's configuration PID, "" for the built-in default listener
      * @throws IllegalArgumentException naming the place, the key, the value and what is allowed
      */
-    public static ListenerSettings from(ListenerConfig c, String where) {
+    public static ListenerSettings from(ListenerConfig c, String where, String name) {
         Function<String, String> whereOf = key -> placeOf(c, key, where);
         if (c.max_qos() < -1 || c.max_qos() > 2) {
             throw bad(whereOf.apply("max.qos"), "max_qos", c.max_qos(), "0, 1 or 2");
@@ -59,7 +64,7 @@ public record ListenerSettings(int maxQos, int maxTopicAlias, String mountPoint,
         ListenerTls tls = ListenerTls.from(new ListenerTls.Options(c.certfile(), c.keyfile(), c.cafile(), c.capath(),
                 c.crlfile(), c.tls_version(), c.ciphers(), c.ciphers_tls1_3(), c.require_certificate(),
                 c.use_identity_as_username(), c.use_subject_as_username()), whereOf);
-        return new ListenerSettings(c.max_qos(), c.max_topic_alias(), mp, protocol.equals("websockets"), tls);
+        return new ListenerSettings(c.max_qos(), c.max_topic_alias(), mp, protocol.equals("websockets"), tls, name);
     }
 
     /** The file:line io.pigeon.config recorded for a property key, else the listener's own place. */

@@ -344,12 +344,6 @@ final class ConfParser {
                     + firstSecuritySource + "), as in Mosquitto. Move this line to the top of the file.");
             return;
         }
-        if (on) {
-            warn(at, directive.name(), value, "per-listener security is read but not acted on yet: Pigeon applies"
-                    + " allow_anonymous, password_file and acl_file only from the global section, so each listener"
-                    + " falls back to the default (anonymous from this machine only). Remove this line and give them"
-                    + " before the first listener.");
-        }
         perListenerSource = at.source();
         result.perListenerSettings = on;
         result.broker.set(directive.key(), on, at.source());

@@ -49,8 +49,8 @@ final class Directives {
         // structure
         put(t, "listener", STRUCTURE, IMPLEMENTED, null);
         put(t, "include_dir", STRUCTURE, IMPLEMENTED, null);
-        // Parsed and mapped to the listeners, but io.pigeon.auth reads only the global settings yet: warn.
-        put(t, "per_listener_settings", STRUCTURE, PENDING, ValueType.bool());
+        // Moves allow_anonymous, password_file and acl_file into the listeners (io.pigeon.auth's ListenerSecurity)
+        put(t, "per_listener_settings", STRUCTURE, IMPLEMENTED, ValueType.bool());
         put(t, "connection", STRUCTURE, PENDING, null);
 
         // broker (issue 3)

@@ -233,6 +233,11 @@ public final class MqttConnection implements ClientConnection {
         return listener.tls().username().of(ssl.engine().getSession());
     }
 
+    /** The configuration PID of the listener this client connected through, "" for the built-in default one. */
+    public String listenerName() {
+        return listener.name();
+    }
+
     /** The highest QoS for this client: its listener's {@code max_qos}, else the broker's. */
     public int maxQos() {
         return listener.maxQos() >= 0 ? listener.maxQos() : broker.settings().maxQos();

@@ -145,7 +145,8 @@ public final class ConnectService {
                 return;
             }
         }
-        ClientIdentity identity = new ClientIdentity(clientId, username, conn.remoteAddress(), level);
+        ClientIdentity identity = new ClientIdentity(clientId, username, conn.remoteAddress(), level,
+                conn.listenerName());
         Authenticator.Result auth = conn.usernameFromCertificate() ? Authenticator.Result.ACCEPT
                 : broker.authenticator().authenticate(identity, vh.hasPassword() ? payload.passwordInBytes() : null);
         if (auth != Authenticator.Result.ACCEPT) {

@@ -22,9 +22,9 @@ import io.pigeon.e2e.Wire.Connect;
 
 /**
  * TLS listeners with Mosquitto's directives, driven by mosquitto_pub/sub, paho's tls_set and MQTT.js over
- * certificates the test makes with openssl. Three listeners: server authentication only (RSA key in PKCS#8),
- * client certificates required (EC key in SEC1), and the certificate's CN as the user name under an ACL (RSA key
- * in PKCS#1). Also runs against Mosquitto ({@code -Dpigeon.e2e.broker=mosquitto}) except the Pigeon-only checks.
+ * certificates the test makes with openssl. Four listeners: server authentication only (RSA key in PKCS#8),
+ * client certificates required (EC key in SEC1), the certificate's CN as the user name under an ACL (RSA key
+ * in PKCS#1), and client certificates checked against a CRL. Also runs against Mosquitto ({@code -Dpigeon.e2e.broker=mosquitto}) except the Pigeon-only checks.
  */
 class TlsTest {
 
@@ -35,10 +35,12 @@ class TlsTest {
     static int serverAuthPort;
     static int clientCertPort;
     static int identityPort;
+    static int crlPort;
 
     @BeforeAll
     static void start() {
-        certs = Certificates.make("alice");
+        certs = Certificates.make("alice", "eve");
+        certs.revoke("eve");
         certs.write("acl", String.join("\n",
                 "# anonymous clients",
                 "topic readwrite tls/#",
@@ -48,6 +50,7 @@ class TlsTest {
                 ""));
         clientCertPort = Env.freePort();
         identityPort = Env.freePort();
+        crlPort = Env.freePort();
         broker = Broker.start(List.of(
                 // the harness's listener: server authentication only
                 "certfile " + certs.path("server.crt"),
@@ -63,7 +66,13 @@ class TlsTest {
                 "keyfile " + certs.path("server-pkcs1.key"),
                 "cafile " + certs.path("ca.crt"),
                 "require_certificate true",
-                "use_identity_as_username true"), List.of(), List.of(), "");
+                "use_identity_as_username true",
+                "listener " + crlPort + " " + Env.LOOPBACK,
+                "certfile " + certs.path("server.crt"),
+                "keyfile " + certs.path("server.key"),
+                "cafile " + certs.path("ca.crt"),
+                "require_certificate true",
+                "crlfile " + certs.path("crl.pem")), List.of(), List.of(), "");
         serverAuthPort = broker.port;
     }
 
@@ -155,6 +164,20 @@ class TlsTest {
             String log = broker.output().substring(before);
             assertTrue(log.contains("TLS handshake with " + Env.LOOPBACK), "no log line for the refused handshake:\n"
                     + Proc.tail(log, 40));
+        }
+    }
+
+    @Test
+    void revokedClientCertificateIsRefused() {
+        try (Proc sub = Tools.sub(broker, alice(crlPort, "-t", "tls/crl", "-q", "2", "-F", Tools.FORMAT))) {
+            Proc.Result eve = pub("-p", String.valueOf(crlPort), "--cafile", certs.path("ca.crt"), "--cert",
+                    certs.path("eve.crt"), "--key", certs.path("eve.key"), "-t", "tls/crl", "-m", "revoked", "-q", "1");
+            assertNotEquals(0, eve.exitCode(), "published with a revoked certificate:\n" + eve.output());
+            pub(alice(crlPort, "-t", "tls/crl", "-m", "not revoked", "-q", "1")).assertExit(0);
+            assertEquals(List.of("MSG|tls/crl|1|0|not revoked"), Tools.awaitMessages(sub, 1, WAIT));
+            Sleep.millis(300);
+            assertEquals(List.of("MSG|tls/crl|1|0|not revoked"), Tools.messages(sub), "the revoked client's message"
+                    + " arrived");
         }
     }
 

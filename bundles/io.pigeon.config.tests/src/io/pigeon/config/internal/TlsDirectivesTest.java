@@ -114,6 +114,15 @@ class TlsDirectivesTest {
     }
 
     @Test
+    void openSslCipherExpressionsAreRefusedAtTheirLine() throws IOException {
+        ParsedConfig parsed = parse("listener 8883", "certfile server.crt", "keyfile server.key",
+                "ciphers HIGH:!aNULL");
+        assertEquals(List.of("etc/pigeon.conf:4: ciphers HIGH:!aNULL: 'HIGH' is not a cipher suite name. Pigeon takes a"
+                + " ':'-separated list of names such as ECDHE-RSA-AES128-GCM-SHA256 (TLS 1.2, OpenSSL's names) or"
+                + " TLS_AES_128_GCM_SHA256 (TLS 1.3), not OpenSSL keywords such as HIGH or !aNULL."), errors(parsed));
+    }
+
+    @Test
     void tlsDirectivesThatCannotWorkTogether() throws IOException {
         ParsedConfig parsed = parse("listener 1883", "cafile ca.crt",
                 "listener 8883", "certfile server.crt", "keyfile server.key", "cafile ca.crt",

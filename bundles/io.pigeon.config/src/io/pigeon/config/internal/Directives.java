@@ -81,8 +81,8 @@ final class Directives {
         put(t, "capath", LISTENER, IMPLEMENTED, ValueType.existingDirectory());
         put(t, "crlfile", LISTENER, IMPLEMENTED, ValueType.existingFile());
         put(t, "tls_version", LISTENER, IMPLEMENTED, ValueType.tlsVersion());
-        put(t, "ciphers", LISTENER, IMPLEMENTED, ValueType.word());
-        put(t, "ciphers_tls1.3", LISTENER, IMPLEMENTED, ValueType.word());
+        put(t, "ciphers", LISTENER, IMPLEMENTED, ValueType.cipherList());
+        put(t, "ciphers_tls1.3", LISTENER, IMPLEMENTED, ValueType.cipherList());
         put(t, "require_certificate", LISTENER, IMPLEMENTED, ValueType.bool());
         put(t, "use_identity_as_username", LISTENER, IMPLEMENTED, ValueType.bool());
         put(t, "use_subject_as_username", LISTENER, IMPLEMENTED, ValueType.bool());

@@ -36,6 +36,8 @@ class TlsTest {
     static int clientCertPort;
     static int identityPort;
     static int crlPort;
+    static int cipherPort;
+    static int tls13Port;
 
     @BeforeAll
     static void start() {
@@ -51,6 +53,8 @@ class TlsTest {
         clientCertPort = Env.freePort();
         identityPort = Env.freePort();
         crlPort = Env.freePort();
+        cipherPort = Env.freePort();
+        tls13Port = Env.freePort();
         broker = Broker.start(List.of(
                 // the harness's listener: server authentication only
                 "certfile " + certs.path("server.crt"),
@@ -72,7 +76,16 @@ class TlsTest {
                 "keyfile " + certs.path("server.key"),
                 "cafile " + certs.path("ca.crt"),
                 "require_certificate true",
-                "crlfile " + certs.path("crl.pem")), List.of(), List.of(), "");
+                "crlfile " + certs.path("crl.pem"),
+                "listener " + cipherPort + " " + Env.LOOPBACK,
+                "certfile " + certs.path("server.crt"),
+                "keyfile " + certs.path("server.key"),
+                "ciphers ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-CHACHA20-POLY1305",
+                "ciphers_tls1.3 TLS_AES_256_GCM_SHA384",
+                "listener " + tls13Port + " " + Env.LOOPBACK,
+                "certfile " + certs.path("server.crt"),
+                "keyfile " + certs.path("server.key"),
+                "tls_version tlsv1.3"), List.of(), List.of(), "");
         serverAuthPort = broker.port;
     }
 
@@ -182,6 +195,29 @@ class TlsTest {
     }
 
     @Test
+    void cipherSuitesAndLowestTlsVersion() {
+        // ciphers takes OpenSSL names, for TLS 1.2; ciphers_tls1.3 the TLS 1.3 suites
+        assertEquals(0, handshake(cipherPort, "-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256").exitCode());
+        assertNotEquals(0, handshake(cipherPort, "-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384").exitCode(),
+                "a TLS 1.2 suite outside `ciphers` was negotiated");
+        assertEquals(0, handshake(cipherPort, "-tls1_3", "-ciphersuites", "TLS_AES_256_GCM_SHA384").exitCode());
+        assertNotEquals(0, handshake(cipherPort, "-tls1_3", "-ciphersuites", "TLS_AES_128_GCM_SHA256").exitCode(),
+                "a TLS 1.3 suite outside `ciphers_tls1.3` was negotiated");
+        // tls_version is the lowest version allowed: tlsv1.3 refuses TLS 1.2, the default allows both
+        assertNotEquals(0, handshake(tls13Port, "-tls1_2").exitCode(), "TLS 1.2 below tls_version tlsv1.3");
+        assertEquals(0, handshake(tls13Port, "-tls1_3").exitCode());
+        assertEquals(0, handshake(serverAuthPort, "-tls1_2").exitCode());
+        assertEquals(0, handshake(serverAuthPort, "-tls1_3").exitCode());
+    }
+
+    /** A TLS handshake with openssl s_client and the given options; exit code 0 when it succeeds. */
+    private static Proc.Result handshake(int port, String... options) {
+        return Proc.run(Tools.RUN_TIMEOUT, List.of("sh", "-c", "openssl s_client -connect " + Env.LOOPBACK + ":" + port
+                + " -CAfile " + certs.path("ca.crt") + " -verify_return_error -brief " + String.join(" ", options)
+                + " </dev/null"), null, java.util.Map.of());
+    }
+
+    @Test
     void pahoTlsSetWithAndWithoutClientCertificate() {
         try (Proc sub = Proc.start(Tools.python(clientCertPort, "client.py", "sub", "--topic", "tls/paho", "--qos", "1",
                 "--cafile", certs.path("ca.crt"), "--cert", certs.path("alice.crt"), "--key", certs.path("alice.key")),
@@ -284,9 +320,6 @@ class TlsTest {
 
     /** What {@code openssl s_client} says about the server's certificate and handshake, lower case. */
     private static String served(int port) {
-        Proc.Result r = Proc.run(Tools.RUN_TIMEOUT, List.of("sh", "-c", "openssl s_client -connect " + Env.LOOPBACK
-                + ":" + port + " -CAfile " + certs.path("ca.crt") + " -verify_return_error -brief </dev/null"), null,
-                java.util.Map.of());
-        return r.output().toLowerCase(java.util.Locale.ROOT);
+        return handshake(port).output().toLowerCase(java.util.Locale.ROOT);
     }
 }

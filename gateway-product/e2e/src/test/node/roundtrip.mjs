@@ -1,14 +1,17 @@
 // MQTT.js 5 round trip for Pigeon's end-to-end tests.
-// Usage: node roundtrip.mjs HOST PORT PROTOCOL_VERSION(4|5)
+// Usage: node roundtrip.mjs HOST PORT PROTOCOL_VERSION(4|5) [SCHEME(mqtt|mqtts|ws|wss) [CA_FILE|- [PATH]]]
 // Publishes at QoS 0, 1 and 2 and expects each back at the same QoS (and, for v5, with its properties). Prints OK.
+// mqtts and wss check the server's certificate against CA_FILE; ws and wss go to PATH (default /mqtt).
+import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 
-const [host, port, pv] = process.argv.slice(2);
+const [host, port, pv, scheme = 'mqtt', caFile = '-', path = '/mqtt'] = process.argv.slice(2);
 const protocolVersion = Number(pv);
 const topic = `e2e/node/v${protocolVersion}/${process.pid}`;
 const timer = setTimeout(() => { console.error('TIMEOUT'); process.exit(3); }, 15000);
-const url = `mqtt://${host}:${port}`;
-const opts = (id) => ({ protocolVersion, clientId: `${id}-${process.pid}`, clean: true, reconnectPeriod: 0, connectTimeout: 5000 });
+const url = scheme.startsWith('ws') ? `${scheme}://${host}:${port}${path}` : `${scheme}://${host}:${port}`;
+const tls = caFile !== '-' ? { ca: readFileSync(caFile), rejectUnauthorized: true } : {};
+const opts = (id) => ({ protocolVersion, clientId: `${id}-${process.pid}`, clean: true, reconnectPeriod: 0, connectTimeout: 5000, ...tls });
 
 function fail(message) {
   console.error('FAIL ' + message);
@@ -46,4 +49,4 @@ for (const qos of [0, 1, 2]) {
 await sub.endAsync();
 await pub.endAsync();
 clearTimeout(timer);
-console.log(`OK protocolVersion=${protocolVersion} received=${received.length}`);
+console.log(`OK protocolVersion=${protocolVersion} url=${url} received=${received.length}`);

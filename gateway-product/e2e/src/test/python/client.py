@@ -2,7 +2,9 @@
 """A paho-mqtt 1.6 client for Pigeon's end-to-end tests.
 
 Usage: client.py HOST PORT pub|sub --topic T [options]. Prints one line per event so the Java test can follow it:
-CONNACK, SUBACK, MSG <json>, PUBLISHED, DONE. Exits 0 on success, 2 if the broker refuses, 3 on timeout.
+CONNACK, SUBACK, MSG <json>, PUBLISHED, DONE. Exits 0 on success, 2 if the broker refuses, 3 on timeout, 4 if the
+connection (or its TLS handshake) fails. --cafile/--cert/--key use paho's tls_set; --transport websockets its
+WebSocket transport.
 """
 import argparse
 import json
@@ -30,6 +32,13 @@ def main():
     p.add_argument("--no-subscribe", action="store_true", help="resume a persistent session without subscribing")
     p.add_argument("--count", type=int, default=1, help="messages to receive; 0 = leave after SUBACK")
     p.add_argument("--timeout", type=float, default=10.0)
+    p.add_argument("--username", default=None)
+    p.add_argument("--password", default=None)
+    p.add_argument("--cafile", default=None, help="TLS: tls_set(ca_certs=...) and check the server certificate")
+    p.add_argument("--cert", default=None, help="TLS: client certificate")
+    p.add_argument("--key", default=None, help="TLS: key of the client certificate")
+    p.add_argument("--transport", choices=["tcp", "websockets"], default="tcp")
+    p.add_argument("--ws-path", default="/mqtt")
     a = p.parse_args()
 
     v5 = a.protocol == "5"
@@ -38,9 +47,16 @@ def main():
     received = []
 
     if v5:
-        client = mqtt.Client(a.id, protocol=mqtt.MQTTv5)
+        client = mqtt.Client(a.id, protocol=mqtt.MQTTv5, transport=a.transport)
     else:
-        client = mqtt.Client(a.id, clean_session=not a.no_clean, protocol=PROTOCOLS[a.protocol])
+        client = mqtt.Client(a.id, clean_session=not a.no_clean, protocol=PROTOCOLS[a.protocol],
+                             transport=a.transport)
+    if a.transport == "websockets":
+        client.ws_set_options(path=a.ws_path)
+    if a.cafile:
+        client.tls_set(ca_certs=a.cafile, certfile=a.cert, keyfile=a.key)
+    if a.username is not None:
+        client.username_pw_set(a.username, a.password)
 
     def finish(code):
         result["code"] = code
@@ -85,16 +101,20 @@ def main():
     client.on_connect = on_connect
     client.on_subscribe = on_subscribe
     client.on_message = on_message
-    if v5:
-        from paho.mqtt.properties import Properties
-        from paho.mqtt.packettypes import PacketTypes
-        props = None
-        if a.session_expiry is not None:
-            props = Properties(PacketTypes.CONNECT)
-            props.SessionExpiryInterval = a.session_expiry
-        client.connect(a.host, a.port, 30, clean_start=not a.no_clean, properties=props)
-    else:
-        client.connect(a.host, a.port, 30)
+    try:
+        if v5:
+            from paho.mqtt.properties import Properties
+            from paho.mqtt.packettypes import PacketTypes
+            props = None
+            if a.session_expiry is not None:
+                props = Properties(PacketTypes.CONNECT)
+                props.SessionExpiryInterval = a.session_expiry
+            client.connect(a.host, a.port, 30, clean_start=not a.no_clean, properties=props)
+        else:
+            client.connect(a.host, a.port, 30)
+    except OSError as e:  # ssl.SSLError and refused connections
+        print("CONNECT FAILED %s" % e, flush=True)
+        sys.exit(4)
     client.loop_start()
     done.wait(a.timeout)
     client.loop_stop()

@@ -17,6 +17,10 @@ final class TestConfigs {
     }
 
     static AuthConfig config(String allowAnonymous, Path passwordFile, Path aclFile) {
+        return config(allowAnonymous, passwordFile, aclFile, false);
+    }
+
+    static AuthConfig config(String allowAnonymous, Path passwordFile, Path aclFile, boolean perListener) {
         return new AuthConfig() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -36,6 +40,11 @@ final class TestConfigs {
             @Override
             public String acl_file() {
                 return aclFile == null ? "" : aclFile.toString();
+            }
+
+            @Override
+            public boolean per_listener_settings() {
+                return perListener;
             }
         };
     }

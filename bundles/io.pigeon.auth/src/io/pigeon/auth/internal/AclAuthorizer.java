@@ -1,7 +1,9 @@
 package io.pigeon.auth.internal;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 import org.osgi.service.component.annotations.Activate;
@@ -9,6 +11,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -37,6 +42,10 @@ public final class AclAuthorizer implements Authorizer {
     private Path configured;
     private boolean activated;
     private volatile LoadedFile<AclFile> acl;
+    private final boolean global;
+    private volatile boolean perListener;
+    /** The listeners' own settings by listener PID, used with per_listener_settings true. */
+    private final Map<String, ListenerSecurity> listeners = new ConcurrentHashMap<>();
 
     private static final AclFile.Decision NO_ACL_FILE = new AclFile.Decision(true, "no acl_file is configured");
     private static final AclFile.Decision NOT_LOADED = new AclFile.Decision(false,
@@ -45,7 +54,16 @@ public final class AclAuthorizer implements Authorizer {
     @Activate
     public AclAuthorizer(AuthConfig config, FileDigests digests,
             @Reference(service = LoggerFactory.class) Logger log) {
+        this(config, digests, log, true);
+    }
+
+    /**
+     * @param global true for the registered service, which hands clients to their listener's checks under
+     *               per_listener_settings; false for those checks themselves ({@link ListenerSecurity})
+     */
+    AclAuthorizer(AuthConfig config, FileDigests digests, Logger log, boolean global) {
         this.log = log;
+        this.global = global;
         apply(config, digests);
     }
 
@@ -54,7 +72,18 @@ public final class AclAuthorizer implements Authorizer {
         apply(config, digests);
     }
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindListener(ListenerSecurity listener) {
+        listeners.put(listener.listener(), listener);
+    }
+
+    void unbindListener(ListenerSecurity listener) {
+        listeners.remove(listener.listener(), listener);
+    }
+
     private synchronized void apply(AuthConfig config, FileDigests digests) {
+        perListener = global && config.per_listener_settings();
         String file = config.acl_file().strip();
         Path next = file.isEmpty() ? null : Path.of(file);
         if (activated && Objects.equals(next, configured)) {
@@ -82,6 +111,10 @@ public final class AclAuthorizer implements Authorizer {
 
     @Override
     public boolean canPublish(ClientIdentity client, String topic) {
+        if (perListener && !client.listener().isEmpty()) {
+            AclAuthorizer own = own(client);
+            return own != null && own.canPublish(client, topic);
+        }
         AclFile.Decision d = decide(rules -> rules.canWrite(client.clientId(), client.username(), topic));
         if (!d.allowed()) {
             log.debug("Denied PUBLISH from {} ({}) to '{}': {}.", client.clientId(), user(client), topic, d.reason());
@@ -91,6 +124,10 @@ public final class AclAuthorizer implements Authorizer {
 
     @Override
     public boolean canSubscribe(ClientIdentity client, String topicFilter) {
+        if (perListener && !client.listener().isEmpty()) {
+            AclAuthorizer own = own(client);
+            return own != null && own.canSubscribe(client, topicFilter);
+        }
         AclFile.Decision d = decide(rules -> rules.canSubscribe(client.clientId(), client.username(), topicFilter));
         LoadedFile<AclFile> file = acl;
         if (!d.allowed() && file != null) {
@@ -106,6 +143,10 @@ public final class AclAuthorizer implements Authorizer {
      */
     @Override
     public boolean canReceive(ClientIdentity client, String topic) {
+        if (perListener && !client.listener().isEmpty()) {
+            AclAuthorizer own = own(client);
+            return own != null && own.canReceive(client, topic);
+        }
         AclFile.Decision d = decide(rules -> rules.canRead(client.clientId(), client.username(), topic));
         if (!d.allowed()) {
             log.debug("Not delivering '{}' to {} ({}): {}.", topic, client.clientId(), user(client), d.reason());
@@ -124,6 +165,18 @@ public final class AclAuthorizer implements Authorizer {
         }
         AclFile rules = file.current();
         return rules == null ? NOT_LOADED : check.apply(rules);
+    }
+
+    /** The ACL of the client's listener; null (everything refused) when it is not loaded. */
+    private AclAuthorizer own(ClientIdentity client) {
+        ListenerSecurity listener = listeners.get(client.listener());
+        AclAuthorizer own = listener == null ? null : listener.acl();
+        if (own == null) {
+            log.warn("Refused topic access to {} from {}: per_listener_settings is true, but the security settings of"
+                    + " its listener {} are not loaded (yet).", client.clientId(), client.remoteAddress(),
+                    client.listener());
+        }
+        return own;
     }
 
     private static String user(ClientIdentity client) {

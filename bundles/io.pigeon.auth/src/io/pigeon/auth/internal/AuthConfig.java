@@ -4,8 +4,9 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * The security directives of etc/pigeon.conf, as io.pigeon.config puts them in PID {@code io.pigeon.broker}
- * ({@code allow_anonymous} arrives as key "allow.anonymous", a Boolean; the files as absolute paths).
+ * The security directives of etc/pigeon.conf, as io.pigeon.config puts them in PID {@code io.pigeon.broker}, or with
+ * {@code per_listener_settings true} in each {@code io.pigeon.listener} configuration ({@code allow_anonymous} arrives
+ * as key "allow.anonymous", a Boolean; the files as absolute paths).
  */
 @ObjectClassDefinition(name = "Pigeon clients: passwords and ACL",
         description = "Who may connect and which topics they may use, as Mosquitto's allow_anonymous, password_file"
@@ -26,4 +27,9 @@ public @interface AuthConfig {
     @AttributeDefinition(name = "acl_file", required = false,
             description = "A Mosquitto ACL file. Not set: every client may use every topic.")
     String acl_file() default "";
+
+    @AttributeDefinition(name = "per_listener_settings", required = false,
+            description = "true: each listener has its own allow_anonymous, password_file and acl_file (Mosquitto's"
+                    + " per_listener_settings); these settings then apply only to in-process clients.")
+    boolean per_listener_settings() default false;
 }

@@ -35,6 +35,10 @@ public final class HangupReload implements Runnable {
             target = "(component.name=io.pigeon.auth.internal.AclAuthorizer)")
     private volatile Authorizer authorizer;
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile java.util.List<ListenerSecurity> listeners;
+
     @Activate
     public HangupReload(@Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
@@ -44,6 +48,10 @@ public final class HangupReload implements Runnable {
     public void run() {
         boolean passwords = authenticator instanceof PasswordAuthenticator p && p.reload();
         boolean acl = authorizer instanceof AclAuthorizer a && a.reload();
+        java.util.List<ListenerSecurity> own = listeners;
+        if (own != null) {
+            own.forEach(ListenerSecurity::reload);
+        }
         log.info("SIGHUP: password file {}, ACL file {}.", passwords ? "reloaded" : "not reloaded (none configured"
                 + " or it has errors, see above)", acl ? "reloaded" : "not reloaded (none configured or it has"
                 + " errors, see above)");

@@ -1,13 +1,18 @@
 package io.pigeon.auth.internal;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -47,17 +52,40 @@ public final class PasswordAuthenticator implements Authenticator {
     private Settings settings;
     private volatile AnonymousPolicy anonymous;
     private volatile LoadedFile<PasswordFile> passwords;
+    private final boolean global;
+    private volatile boolean perListener;
+    /** The listeners' own settings by listener PID, used with per_listener_settings true. */
+    private final Map<String, ListenerSecurity> listeners = new ConcurrentHashMap<>();
 
     @Activate
     public PasswordAuthenticator(AuthConfig config, FileDigests digests,
             @Reference(service = LoggerFactory.class) Logger log) {
+        this(config, digests, log, true);
+    }
+
+    /**
+     * @param global true for the registered service, which hands clients to their listener's checks under
+     *               per_listener_settings; false for those checks themselves ({@link ListenerSecurity})
+     */
+    PasswordAuthenticator(AuthConfig config, FileDigests digests, Logger log, boolean global) {
         this.log = log;
+        this.global = global;
         apply(config, digests);
     }
 
     @Modified
     synchronized void modified(AuthConfig config, FileDigests digests) {
         apply(config, digests);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindListener(ListenerSecurity listener) {
+        listeners.put(listener.listener(), listener);
+    }
+
+    void unbindListener(ListenerSecurity listener) {
+        listeners.remove(listener.listener(), listener);
     }
 
     private synchronized void apply(AuthConfig config, FileDigests digests) {
@@ -74,6 +102,7 @@ public final class PasswordAuthenticator implements Authenticator {
         boolean fileChanged = settings == null || !Objects.equals(settings.passwordFile, next.passwordFile);
         settings = next;
         anonymous = policy;
+        perListener = global && config.per_listener_settings();
         if (fileChanged) {
             passwords = null;
             if (next.passwordFile != null) {
@@ -84,7 +113,7 @@ public final class PasswordAuthenticator implements Authenticator {
         } else if (passwords != null) {
             passwords.follow(digests.password_file_digest());
         }
-        if (changed && policy == AnonymousPolicy.LOOPBACK_ONLY) {
+        if (changed && policy == AnonymousPolicy.LOOPBACK_ONLY && !config.per_listener_settings()) {
             log.info("allow_anonymous is not set: anonymous clients may connect from this machine only. To let other"
                     + " machines in, {}.", OPEN_UP);
         }
@@ -98,6 +127,11 @@ public final class PasswordAuthenticator implements Authenticator {
 
     @Override
     public Result authenticate(ClientIdentity client, byte[] password) {
+        if (perListener && !client.listener().isEmpty()) {
+            ListenerSecurity own = listeners.get(client.listener());
+            PasswordAuthenticator check = own == null ? null : own.passwords();
+            return check == null ? ListenerSecurity.unknownListener(client, log) : check.authenticate(client, password);
+        }
         String user = client.username();
         LoadedFile<PasswordFile> file = passwords;
         if (user == null || file == null) {

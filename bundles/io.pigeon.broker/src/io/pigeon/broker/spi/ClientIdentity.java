@@ -11,8 +11,22 @@ import java.util.regex.Pattern;
  * @param username        user name from CONNECT, null when absent
  * @param remoteAddress   "host:port" of the connection, or {@value #IN_PROCESS}
  * @param protocolVersion 3 (MQTT 3.1), 4 (3.1.1) or 5
+ * @param listener        the configuration PID of the listener the client connected through (e.g.
+ *                        {@code io.pigeon.listener~8883}), "" for the built-in default listener and in-process
+ *                        clients; with {@code per_listener_settings true} it selects the listener's own
+ *                        allow_anonymous, password_file and acl_file
  */
-public record ClientIdentity(String clientId, String username, String remoteAddress, int protocolVersion) {
+public record ClientIdentity(String clientId, String username, String remoteAddress, int protocolVersion,
+        String listener) {
+
+    public ClientIdentity {
+        listener = listener == null ? "" : listener;
+    }
+
+    /** A client of no particular listener: the broker-wide security settings apply to it. */
+    public ClientIdentity(String clientId, String username, String remoteAddress, int protocolVersion) {
+        this(clientId, username, remoteAddress, protocolVersion, "");
+    }
 
     /** The remote address of clients inside the gateway's own process. */
     public static final String IN_PROCESS = "in-process";

@@ -230,6 +230,8 @@ class ConfParserTest {
         assertEquals(Boolean.TRUE, configs.get("io.pigeon.broker").properties().get("per.listener.settings"));
         assertFalse(configs.get("io.pigeon.broker").properties().containsKey("allow.anonymous"));
         assertEquals(Boolean.TRUE, configs.get("io.pigeon.listener~1883").properties().get("allow.anonymous"));
+        assertEquals(Boolean.TRUE, configs.get("io.pigeon.listener~1883").properties().get("per.listener.settings"));
+        assertEquals(List.of(), warnings(parsed), "per_listener_settings is acted on: no warning");
         Map<String, Object> secure = configs.get("io.pigeon.listener~8883").properties();
         assertEquals(Boolean.FALSE, secure.get("allow.anonymous"));
         assertEquals(home.resolve("etc/passwd").toString(), secure.get("password.file"));

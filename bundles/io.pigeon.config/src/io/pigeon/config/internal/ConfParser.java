@@ -344,12 +344,6 @@ final class ConfParser {
                     + firstSecuritySource + "), as in Mosquitto. Move this line to the top of the file.");
             return;
         }
-        if (on) {
-            warn(at, directive.name(), value, "per-listener security is read but not acted on yet: Pigeon applies"
-                    + " allow_anonymous, password_file and acl_file only from the global section, so each listener"
-                    + " falls back to the default (anonymous from this machine only). Remove this line and give them"
-                    + " before the first listener.");
-        }
         perListenerSource = at.source();
         result.perListenerSettings = on;
         result.broker.set(directive.key(), on, at.source());
@@ -469,9 +463,9 @@ final class ConfParser {
                 }
             }
             ports.put(listener.source(), listener);
-            checkTls(listener.source(), listener.settings());
+            checkTls(listener.settings());
         }
-        checkTls(null, result.listenerDefaults);
+        checkTls(result.listenerDefaults);
         checkBridges();
     }
 
@@ -504,7 +498,12 @@ final class ConfParser {
         result.logging.set("log.level", ValueType.LEVELS.get(finest), source);
     }
 
-    private void checkTls(String listenerSource, Section settings) {
+    /**
+     * A listener's TLS directives together, and the files they name read (see {@link TlsFiles}), so a wrong file is
+     * an error at its line. Settings before the first listener line count for every listener, so they are checked
+     * as one set as well.
+     */
+    private void checkTls(Section settings) {
         Section.Setting cert = settings.get("certfile");
         Section.Setting key = settings.get("keyfile");
         if ((cert == null) != (key == null)) {
@@ -514,10 +513,60 @@ final class ConfParser {
                     "needs " + missing + " in the same listener section. Add " + missing + " or remove this line.");
         }
         Section.Setting require = settings.get("require.certificate");
-        if (require != null && Boolean.TRUE.equals(require.value) && !settings.has("cafile")
-                && !settings.has("capath")) {
+        boolean required = require != null && Boolean.TRUE.equals(require.value);
+        if (required && !settings.has("cafile") && !settings.has("capath")) {
             conflict(require.source, "require_certificate", "true", "needs cafile or capath to check client"
                     + " certificates. Add one of them to the listener section.");
+        }
+        for (String name : List.of("use_identity_as_username", "use_subject_as_username")) {
+            Section.Setting identity = settings.get(Directive.keyOf(name));
+            if (identity != null && Boolean.TRUE.equals(identity.value) && !required) {
+                conflict(identity.source, name, "true", "needs `require_certificate true` in the same listener"
+                        + " section, or clients send no certificate to take the user name from. Add it.");
+            }
+        }
+        Section.Setting identity = settings.get("use.identity.as.username");
+        Section.Setting subject = settings.get("use.subject.as.username");
+        if (identity != null && subject != null && Boolean.TRUE.equals(identity.value)
+                && Boolean.TRUE.equals(subject.value)) {
+            conflict(subject.source, "use_subject_as_username", "true", "cannot be combined with"
+                    + " use_identity_as_username at " + identity.source + "; keep one of the two.");
+        }
+        if (cert == null) {
+            for (String name : List.of("cafile", "capath", "crlfile", "ciphers", "ciphers_tls1.3", "tls_version",
+                    "require_certificate")) {
+                Section.Setting alone = settings.get(Directive.keyOf(name));
+                if (alone != null && key == null && !Boolean.FALSE.equals(alone.value)) {
+                    conflict(alone.source, name, String.valueOf(alone.value), "only applies to a TLS listener: add"
+                            + " certfile and keyfile to this listener section, or remove the line.");
+                }
+            }
+            return;
+        }
+        if (key == null) {
+            return;
+        }
+        fileProblem(cert, "certfile", TlsFiles.checkCertificate(Path.of((String) cert.value)));
+        if (TlsFiles.checkCertificate(Path.of((String) cert.value)) == null) {
+            fileProblem(key, "keyfile", TlsFiles.checkKey(Path.of((String) key.value), Path.of((String) cert.value)));
+        }
+        Section.Setting ca = settings.get("cafile");
+        if (ca != null) {
+            fileProblem(ca, "cafile", TlsFiles.checkCaFile(Path.of((String) ca.value)));
+        }
+        Section.Setting crl = settings.get("crlfile");
+        if (crl != null) {
+            fileProblem(crl, "crlfile", TlsFiles.checkCrl(Path.of((String) crl.value)));
+            if (!required) {
+                conflict(crl.source, "crlfile", String.valueOf(crl.value), "needs `require_certificate true`:"
+                        + " without client certificates there is nothing to revoke. Add it or remove the line.");
+            }
+        }
+    }
+
+    private void fileProblem(Section.Setting setting, String directive, String problem) {
+        if (problem != null) {
+            conflict(setting.source, directive, String.valueOf(setting.value), problem);
         }
     }
 

@@ -70,6 +70,10 @@ final class ConfigMapper {
                 props.put("bind.address", listener.bindAddress());
             }
             copy(listener.settings(), props, sources, List.of());
+            if (parsed.perListenerSettings) {
+                // tells io.pigeon.auth that this listener's security settings are its own, even when it has none
+                props.put("per.listener.settings", Boolean.TRUE);
+            }
             for (Section.Setting setting : parsed.listenerDefaults.settings()) {
                 if (!DEFAULT_LISTENER_KEYS.contains(setting.key) && !props.containsKey(setting.key)) {
                     props.put(setting.key, Section.propertyValue(setting));

@@ -49,8 +49,8 @@ final class Directives {
         // structure
         put(t, "listener", STRUCTURE, IMPLEMENTED, null);
         put(t, "include_dir", STRUCTURE, IMPLEMENTED, null);
-        // Parsed and mapped to the listeners, but io.pigeon.auth reads only the global settings yet: warn.
-        put(t, "per_listener_settings", STRUCTURE, PENDING, ValueType.bool());
+        // Moves allow_anonymous, password_file and acl_file into the listeners (io.pigeon.auth's ListenerSecurity)
+        put(t, "per_listener_settings", STRUCTURE, IMPLEMENTED, ValueType.bool());
         put(t, "connection", STRUCTURE, PENDING, null);
 
         // broker (issue 3)
@@ -74,6 +74,18 @@ final class Directives {
         put(t, "mount_point", LISTENER, IMPLEMENTED, ValueType.topicName());
         put(t, "bind_address", LISTENER, IMPLEMENTED, ValueType.word());
         put(t, "port", LISTENER, IMPLEMENTED, ValueType.intRange(1, U16));
+        // TLS per listener: the files are read and checked when the file is (see TlsFiles)
+        put(t, "certfile", LISTENER, IMPLEMENTED, ValueType.existingFile());
+        put(t, "keyfile", LISTENER, IMPLEMENTED, ValueType.existingFile());
+        put(t, "cafile", LISTENER, IMPLEMENTED, ValueType.existingFile());
+        put(t, "capath", LISTENER, IMPLEMENTED, ValueType.existingDirectory());
+        put(t, "crlfile", LISTENER, IMPLEMENTED, ValueType.existingFile());
+        put(t, "tls_version", LISTENER, IMPLEMENTED, ValueType.tlsVersion());
+        put(t, "ciphers", LISTENER, IMPLEMENTED, ValueType.cipherList());
+        put(t, "ciphers_tls1.3", LISTENER, IMPLEMENTED, ValueType.cipherList());
+        put(t, "require_certificate", LISTENER, IMPLEMENTED, ValueType.bool());
+        put(t, "use_identity_as_username", LISTENER, IMPLEMENTED, ValueType.bool());
+        put(t, "use_subject_as_username", LISTENER, IMPLEMENTED, ValueType.bool());
         put(t, "allow_zero_length_clientid", SECURITY, IMPLEMENTED, ValueType.bool());
         put(t, "auto_id_prefix", SECURITY, IMPLEMENTED, ValueType.word());
 
@@ -94,15 +106,6 @@ final class Directives {
         put(t, "persistence", GLOBAL, PENDING, ValueType.bool());
         put(t, "persistence_location", GLOBAL, PENDING, ValueType.path());
         put(t, "autosave_interval", GLOBAL, PENDING, ValueType.intRange(0, Integer.MAX_VALUE));
-        put(t, "cafile", LISTENER, PENDING, ValueType.existingFile());
-        put(t, "capath", LISTENER, PENDING, ValueType.existingDirectory());
-        put(t, "certfile", LISTENER, PENDING, ValueType.existingFile());
-        put(t, "keyfile", LISTENER, PENDING, ValueType.existingFile());
-        put(t, "tls_version", LISTENER, PENDING, ValueType.oneOf("tlsv1.3", "tlsv1.2", "tlsv1.1"));
-        put(t, "ciphers", LISTENER, PENDING, ValueType.word());
-        put(t, "require_certificate", LISTENER, PENDING, ValueType.bool());
-        put(t, "use_identity_as_username", LISTENER, PENDING, ValueType.bool());
-
         // bridges (issue 4)
         put(t, "address", BRIDGE, PENDING, ValueType.addresses());
         t.put("addresses", new Directive("addresses", BRIDGE, PENDING, false, "address", ValueType.addresses(), null));
@@ -138,10 +141,9 @@ final class Directives {
         no(t, "check_retain_source", GLOBAL, ignored);
         no(t, "clientid_prefixes", SECURITY, "Pigeon accepts any client id; use acl_file to restrict clients.");
         no(t, "connection_messages", GLOBAL, "Pigeon logs connections at info level; use log_level to change it.");
-        no(t, "ciphers_tls1.3", LISTENER, "Pigeon uses the JVM's TLS 1.3 cipher suites.");
-        no(t, "crlfile", LISTENER, "Pigeon does not check revocation lists yet.");
         no(t, "dhparamfile", LISTENER, "Pigeon uses the JVM's Diffie-Hellman parameters.");
-        no(t, "http_dir", LISTENER, "Pigeon serves no files on its websockets listeners; the console has its own.");
+        no(t, "http_dir", LISTENER, "Pigeon serves MQTT only on its websockets listeners, no files;"
+                + " the console has its own web server.");
         no(t, "log_facility", LOGGING, "Pigeon logs to stdout and logs/pigeon.log, not to syslog.");
         no(t, "log_timestamp_format", LOGGING, "Pigeon writes ISO-8601 UTC timestamps.");
         no(t, "max_inflight_bytes", GLOBAL, "Pigeon limits in-flight messages by count (max_inflight_messages).");
@@ -157,7 +159,6 @@ final class Directives {
         no(t, "tls_engine", LISTENER, "Pigeon uses the JVM's TLS provider.");
         no(t, "tls_engine_kpass_sha1", LISTENER, "Pigeon uses the JVM's TLS provider.");
         no(t, "tls_keyform", LISTENER, "Pigeon reads PEM keys only.");
-        no(t, "use_subject_as_username", LISTENER, "Use use_identity_as_username.");
         no(t, "use_username_as_clientid", LISTENER, ignored);
         no(t, "user", GLOBAL, "Pigeon does not change user; run it as the user it should be (etc/pigeon.service).");
         no(t, "websockets_headers_size", LISTENER, ignored);

@@ -81,6 +81,38 @@ interface ValueType {
     }
 
     /** true/false; 1/0 too, because Mosquitto accepts them and users bring their mosquitto.conf. */
+    /**
+     * A ':'-separated list of cipher suite names: OpenSSL's for TLS 1.2 (ECDHE-RSA-AES128-GCM-SHA256) or the TLS 1.3
+     * names (TLS_AES_128_GCM_SHA256). OpenSSL's cipher expressions (HIGH, !aNULL, @STRENGTH) are refused here, with
+     * the file's line; whether the JVM has each suite is checked when the listener opens.
+     */
+    static ValueType cipherList() {
+        return (raw, base) -> {
+            String list = single(raw);
+            for (String name : list.split(":", -1)) {
+                if (!name.matches("[A-Z0-9]+(-[A-Z0-9]+)+|TLS_[A-Z0-9_]+")) {
+                    throw new BadValue("'" + name + "' is not a cipher suite name. Pigeon takes a ':'-separated list"
+                            + " of names such as ECDHE-RSA-AES128-GCM-SHA256 (TLS 1.2, OpenSSL's names) or"
+                            + " TLS_AES_128_GCM_SHA256 (TLS 1.3), not OpenSSL keywords such as HIGH or !aNULL.");
+                }
+            }
+            return list;
+        };
+    }
+
+    /** Mosquitto's tls_version, the lowest TLS version a listener allows. */
+    static ValueType tlsVersion() {
+        return (raw, base) -> {
+            String token = single(raw);
+            return switch (token) {
+                case "tlsv1.3", "tlsv1.2" -> token;
+                case "tlsv1.1", "tlsv1" -> throw new BadValue("is turned off in Java, as unsafe. Use tlsv1.2 (which"
+                        + " also allows 1.3) or tlsv1.3.");
+                default -> throw new BadValue("must be tlsv1.2 or tlsv1.3." + FIX);
+            };
+        };
+    }
+
     static ValueType bool() {
         return (raw, base) -> {
             switch (single(raw)) {

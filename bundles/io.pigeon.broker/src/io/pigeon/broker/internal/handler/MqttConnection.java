@@ -26,6 +26,7 @@ import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.pigeon.broker.internal.ListenerSettings;
@@ -33,6 +34,7 @@ import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.session.ClientConnection;
 import io.pigeon.broker.internal.session.Session;
+import io.pigeon.broker.internal.tls.ListenerTls;
 import io.pigeon.broker.internal.topic.Topics;
 import io.pigeon.broker.internal.will.WillMessage;
 import io.pigeon.broker.spi.ClientIdentity;
@@ -211,6 +213,29 @@ public final class MqttConnection implements ClientConnection {
 
     public void listener(ListenerSettings settings) {
         this.listener = settings == null ? ListenerSettings.NONE : settings;
+    }
+
+    /**
+     * Whether the listener takes the user name from the client's TLS certificate (Mosquitto's
+     * {@code use_identity_as_username} / {@code use_subject_as_username}): then the certificate, checked in the TLS
+     * handshake, is the client's credential, and the user name and password in CONNECT are not used.
+     */
+    public boolean usernameFromCertificate() {
+        return listener.tls() != null && listener.tls().username() != ListenerTls.CertificateUsername.NONE;
+    }
+
+    /** The user name from the client's certificate (see {@link #usernameFromCertificate()}), or null for none. */
+    public String certificateUsername() {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (!usernameFromCertificate() || ssl == null) {
+            return null;
+        }
+        return listener.tls().username().of(ssl.engine().getSession());
+    }
+
+    /** The configuration PID of the listener this client connected through, "" for the built-in default one. */
+    public String listenerName() {
+        return listener.name();
     }
 
     /** The highest QoS for this client: its listener's {@code max_qos}, else the broker's. */

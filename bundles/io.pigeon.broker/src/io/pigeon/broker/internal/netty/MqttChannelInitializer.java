@@ -55,8 +55,10 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         final DisconnectHandler disconnect = new DisconnectHandler();
         final AuthHandler auth = new AuthHandler();
         final ProtocolErrorHandler errors = new ProtocolErrorHandler();
+        final TlsHandshakeLog tlsHandshake;
 
         public Handlers(MqttBroker broker) {
+            tlsHandshake = new TlsHandshakeLog(broker);
             ConnectionLifecycle lifecycle = new ConnectionLifecycle(broker);
             bytes = new ByteCounter(broker.metrics());
             guard = new MqttMessageGuard(broker, lifecycle);
@@ -94,9 +96,19 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         configure(p, broker, h, ListenerSettings.NONE);
     }
 
-    /** Adds the MQTT handlers; also used by tests on an {@code EmbeddedChannel}. */
+    /**
+     * Adds the handlers of a listener's connection: the byte counter, then TLS and the WebSocket upgrade when the
+     * listener has them, then the MQTT handlers. Also used by tests on an {@code EmbeddedChannel}.
+     */
     public static void configure(ChannelPipeline p, MqttBroker broker, Handlers h, ListenerSettings listener) {
         p.addLast(HandlerNames.BYTE_COUNTER, h.bytes);
+        if (listener.tls() != null) {
+            p.addLast(HandlerNames.TLS, listener.tls().context().newHandler(p.channel().alloc()));
+            p.addLast(HandlerNames.TLS_HANDSHAKE, h.tlsHandshake);
+        }
+        if (listener.websockets()) {
+            WebSocketTransport.addAfter(p, p.lastContext().name(), broker.settings().decoderLimit());
+        }
         p.addLast(HandlerNames.FRAMER, new PacketFramer(broker.settings().decoderLimit()));
         p.addLast(HandlerNames.DECODER, new MqttDecoder(broker.settings().decoderLimit(), 65535));
         p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);

@@ -60,15 +60,20 @@ public final class NettyServer {
     private static final class Bound {
         final Channel channel;
         final ConnectionLimiter limiter;
-        final String uri;
+        final String hostPort;
         final AtomicReference<ListenerSettings> settings;
         int refs;
 
-        Bound(Channel channel, ConnectionLimiter limiter, AtomicReference<ListenerSettings> settings, String uri) {
+        Bound(Channel channel, ConnectionLimiter limiter, AtomicReference<ListenerSettings> settings, String hostPort) {
             this.channel = channel;
             this.limiter = limiter;
             this.settings = settings;
-            this.uri = uri;
+            this.hostPort = hostPort;
+        }
+
+        /** mqtt://, mqtts://, ws:// or wss://, as the listener serves new connections now. */
+        String uri() {
+            return settings.get().scheme() + "://" + hostPort;
         }
     }
 
@@ -123,10 +128,11 @@ public final class NettyServer {
             }
             InetSocketAddress local = (InetSocketAddress) ch.localAddress();
             key = (host == null ? "*" : host) + ":" + local.getPort();
-            String uri = "mqtt://" + (host == null ? "0.0.0.0" : host) + ":" + local.getPort();
-            b = new Bound(ch, limiter, current, uri);
+            String hostPort = (host == null ? "0.0.0.0" : host) + ":" + local.getPort();
+            b = new Bound(ch, limiter, current, hostPort);
             bound.put(key, b);
-            broker.log().info("Opened MQTT listener " + uri + " (" + transport.name() + ")");
+            broker.log().info("Opened MQTT listener " + b.uri() + " (" + transport.name()
+                    + (settings.tls() == null ? "" : ", TLS certificate " + settings.tls().describe()) + ")");
             onChange.run();
         } else {
             b.limiter.max(maxConnections);
@@ -145,7 +151,12 @@ public final class NettyServer {
 
             @Override
             public void settings(ListenerSettings next) {
-                mine.settings.set(next);
+                ListenerSettings before = mine.settings.getAndSet(next);
+                if (!before.scheme().equals(next.scheme()) || before.tls() != next.tls()) {
+                    broker.log().info("Listener " + mine.uri() + " now serves new connections"
+                            + (next.tls() == null ? "" : " with TLS certificate " + next.tls().describe()));
+                    onChange.run();
+                }
             }
 
             @Override
@@ -158,7 +169,7 @@ public final class NettyServer {
                     if (--mine.refs == 0) {
                         bound.remove(boundKey, mine);
                         mine.channel.close().syncUninterruptibly();
-                        broker.log().info("Closed MQTT listener " + mine.uri);
+                        broker.log().info("Closed MQTT listener " + mine.uri());
                         onChange.run();
                     }
                 }
@@ -170,7 +181,7 @@ public final class NettyServer {
     public synchronized List<String> listeners() {
         List<String> out = new ArrayList<>();
         for (Bound b : bound.values()) {
-            out.add(b.uri);
+            out.add(b.uri());
         }
         return out;
     }

@@ -54,8 +54,13 @@ final class Tools {
     }
 
     static List<String> python(Broker b, String script, String... args) {
+        return python(b.port, script, args);
+    }
+
+    /** A paho script for a listener of the broker other than its first (TLS, WebSockets). */
+    static List<String> python(int port, String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Env.python(), "-u", Env.pythonDir().resolve(script).toString(),
-                Env.LOOPBACK, String.valueOf(b.port)));
+                Env.LOOPBACK, String.valueOf(port)));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -69,8 +74,13 @@ final class Tools {
     }
 
     static Proc.Result runNode(Broker b, String script, String... args) {
+        return runNode(b.port, script, args);
+    }
+
+    /** An MQTT.js script for a listener of the broker other than its first (TLS, WebSockets). */
+    static Proc.Result runNode(int port, String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of("node", Env.nodeDir().resolve(script).toString(), Env.LOOPBACK,
-                String.valueOf(b.port)));
+                String.valueOf(port)));
         cmd.addAll(List.of(args));
         if (!Env.nodeDir().resolve("node_modules/mqtt").toFile().isDirectory()) {
             throw new AssertionError("MQTT.js is not installed in " + Env.nodeDir()

@@ -135,9 +135,20 @@ public final class ConnectService {
             keepAlive = serverKeepAlive;
         }
 
-        ClientIdentity identity = new ClientIdentity(clientId, payload.userName(), conn.remoteAddress(), level);
-        Authenticator.Result auth = broker.authenticator().authenticate(identity,
-                vh.hasPassword() ? payload.passwordInBytes() : null);
+        String username = payload.userName();
+        if (conn.usernameFromCertificate()) {
+            // use_identity_as_username: the certificate checked in the TLS handshake is the credential, as in Mosquitto
+            username = conn.certificateUsername();
+            if (username == null) {
+                refuse(conn, ReasonCodes.authenticationCode(Authenticator.Result.NOT_AUTHORIZED, level),
+                        "no user name in the client certificate");
+                return;
+            }
+        }
+        ClientIdentity identity = new ClientIdentity(clientId, username, conn.remoteAddress(), level,
+                conn.listenerName());
+        Authenticator.Result auth = conn.usernameFromCertificate() ? Authenticator.Result.ACCEPT
+                : broker.authenticator().authenticate(identity, vh.hasPassword() ? payload.passwordInBytes() : null);
         if (auth != Authenticator.Result.ACCEPT) {
             boolean bad = auth == Authenticator.Result.BAD_CREDENTIALS;
             refuse(conn, ReasonCodes.authenticationCode(auth, level), bad ? "bad user name or password"

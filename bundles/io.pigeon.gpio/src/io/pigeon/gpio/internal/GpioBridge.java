@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -68,7 +70,7 @@ public final class GpioBridge {
     private final ScheduledExecutorService thread;
     /** Discovery messages in force, by config topic; re-published when Home Assistant comes online. Bridge thread. */
     private final Map<String, Announcement> announced = new LinkedHashMap<>();
-    private final ClientSubscription homeAssistantStatus;
+    private final SubscriptionHandle homeAssistantStatus;
     private volatile Thread bridgeThread;
     private final SensorPoller cpu;
 
@@ -257,16 +259,34 @@ public final class GpioBridge {
         }
     }
 
+    /** A subscription of a pin: {@link #ready} completes once the broker has it (or refused it). */
+    public interface Listening extends AutoCloseable {
+        CompletionStage<Void> ready();
+
+        @Override
+        void close();
+    }
+
     /**
      * Subscribes through the gateway connection; the handler gets the payload as text on the bridge thread.
      * Closing the returned subscription unsubscribes, also when the SUBACK comes later.
      */
-    public AutoCloseable subscribe(String filter, Consumer<String> handler) {
-        ClientSubscription s = subscribeNow(filter, handler);
-        return s::close;
+    public Listening subscribe(String filter, Consumer<String> handler) {
+        SubscriptionHandle s = subscribeNow(filter, handler);
+        return new Listening() {
+            @Override
+            public CompletionStage<Void> ready() {
+                return s.ready;
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
     }
 
-    private ClientSubscription subscribeNow(String filter, Consumer<String> handler) {
+    private SubscriptionHandle subscribeNow(String filter, Consumer<String> handler) {
         SubscriptionHandle handle = new SubscriptionHandle(filter);
         client.subscribe(filter, 1, m -> execute(() -> {
             if (!handle.closed) {
@@ -279,6 +299,7 @@ public final class GpioBridge {
     /** A subscription whose close works before SUBACK too. */
     private final class SubscriptionHandle implements ClientSubscription {
         private final String filter;
+        private final CompletableFuture<Void> ready = new CompletableFuture<>();
         private volatile boolean closed;
         private ClientSubscription subscription;
 
@@ -287,6 +308,7 @@ public final class GpioBridge {
         }
 
         synchronized void subscribed(ClientSubscription s, Throwable failure) {
+            ready.complete(null);
             if (failure != null) {
                 log.error("Could not subscribe to {}: {}. Commands on it are not heard.", filter,
                         failure.getMessage());
@@ -309,10 +331,9 @@ public final class GpioBridge {
         }
 
         @Override
-        public synchronized java.util.concurrent.CompletionStage<Void> unsubscribe() {
+        public synchronized CompletionStage<Void> unsubscribe() {
             closed = true;
-            return subscription == null ? java.util.concurrent.CompletableFuture.completedFuture(null)
-                    : subscription.unsubscribe();
+            return subscription == null ? CompletableFuture.completedFuture(null) : subscription.unsubscribe();
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
@@ -27,7 +28,8 @@ abstract sealed class PinBinding {
     protected final Logger log;
     protected final String topic;
     private final Announcement announcement;
-    private final List<AutoCloseable> subscriptions = new ArrayList<>();
+    private final List<GpioBridge.Listening> subscriptions = new ArrayList<>();
+    private boolean stopped;
 
     private PinBinding(GpioBridge bridge, PinSettings settings, Source source, Logger log, String component,
             Map<String, Object> fields) {
@@ -59,23 +61,38 @@ abstract sealed class PinBinding {
         return announcement;
     }
 
-    void start() {
-        publishState();
-        bridge.announce(announcement);
+    /**
+     * Subscribes to the pin's command topics, and once the broker has the subscriptions publishes the state and the
+     * discovery message: a state on the topic means the pin hears its commands.
+     */
+    final void start() {
+        listen();
+        CompletableFuture.allOf(subscriptions.stream().map(s -> s.ready().toCompletableFuture())
+                .toArray(CompletableFuture[]::new)).thenRun(() -> bridge.execute(() -> {
+                    if (!stopped) {
+                        publishState();
+                        bridge.announce(announcement);
+                        started();
+                    }
+                }));
+    }
+
+    /** Subscribes to the command topics, through {@link #subscribe}. */
+    protected void listen() {
+    }
+
+    /** After the first state is out. */
+    protected void started() {
     }
 
     /** @param withdraw also remove the entity from Home Assistant (the configuration was deleted or changed) */
     void stop(boolean withdraw) {
-        for (AutoCloseable s : subscriptions) {
-            try {
-                s.close();
-            } catch (Exception e) {
-                log.debug("Unsubscribing {} failed: {}", topic, e.toString());
-            }
-        }
+        stopped = true;
+        subscriptions.forEach(GpioBridge.Listening::close);
         subscriptions.clear();
         if (withdraw) {
             bridge.withdraw(announcement);
+            bridge.publish(topic, "", true); // no retained state of a pin that is gone
         } else {
             bridge.forget(announcement);
         }
@@ -119,11 +136,14 @@ abstract sealed class PinBinding {
         }
 
         @Override
-        void start() {
-            super.start();
+        protected void listen() {
             if (bridge.board().simulated()) {
                 subscribe(topic + "/simulate", payload -> pin.simulate(Payloads.level(payload) ^ settings.invert()));
             }
+        }
+
+        @Override
+        protected void started() {
             if (!settings.interval().isZero()) {
                 scheduleRepeat();
             }
@@ -171,8 +191,7 @@ abstract sealed class PinBinding {
         }
 
         @Override
-        void start() {
-            super.start();
+        protected void listen() {
             subscribe(topic + "/set", payload -> {
                 boolean high = switch (Payloads.command(payload)) {
                     case ON -> true;
@@ -221,8 +240,7 @@ abstract sealed class PinBinding {
         }
 
         @Override
-        void start() {
-            super.start();
+        protected void listen() {
             subscribe(topic + "/set", payload -> {
                 pin.duty(Payloads.duty(payload));
                 publishState();

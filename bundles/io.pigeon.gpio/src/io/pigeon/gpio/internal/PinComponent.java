@@ -26,10 +26,10 @@ public final class PinComponent {
     private final PinBinding binding;
 
     @Activate
-    public PinComponent(PinConfig config, @Reference GpioBridge bridge,
+    public PinComponent(PinConfig config, ConfigOrigin origin, @Reference GpioBridge bridge,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.bridge = bridge;
-        Source source = Source.of(config.felix_fileinstall_filename(), config.service_pid());
+        Source source = Source.of(origin.felix_fileinstall_filename(), origin.service_pid());
         PinBinding opened = null;
         try {
             PinSettings settings = PinSettings.parse(config, source.defaultName(PinSettings.FACTORY_PID));

@@ -56,9 +56,4 @@ public @interface PinConfig {
     @AttributeDefinition(name = "device.class", required = false, description = "Input: Home Assistant"
             + " binary_sensor device class (door, window, motion, ...); empty for none.")
     String device_class() default "";
-
-    /** Set by FileInstall: the file this configuration came from. */
-    String felix_fileinstall_filename() default "";
-
-    String service_pid() default "";
 }

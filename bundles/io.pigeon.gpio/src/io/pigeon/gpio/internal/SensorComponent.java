@@ -37,10 +37,10 @@ public final class SensorComponent {
     private final SensorPoller poller;
 
     @Activate
-    public SensorComponent(SensorConfig config, @Reference GpioBridge bridge,
+    public SensorComponent(SensorConfig config, ConfigOrigin origin, @Reference GpioBridge bridge,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.bridge = bridge;
-        Source source = Source.of(config.felix_fileinstall_filename(), config.service_pid());
+        Source source = Source.of(origin.felix_fileinstall_filename(), origin.service_pid());
         SensorPoller made = null;
         try {
             SensorSettings settings = SensorSettings.parse(config, source.defaultName(SensorSettings.FACTORY_PID));

@@ -34,8 +34,4 @@ public @interface SensorConfig {
     @AttributeDefinition(name = "topic", required = false, description = "The whole topic instead of"
             + " pigeon/<gateway-id>/sensor/<name>.")
     String topic() default "";
-
-    String felix_fileinstall_filename() default "";
-
-    String service_pid() default "";
 }

@@ -11,7 +11,8 @@ public record Source(String file, String pid) {
 
     public static Source of(String fileInstallFilename, String pid) {
         String file = "";
-        if (!fileInstallFilename.isBlank()) {
+        pid = pid == null ? "" : pid;
+        if (fileInstallFilename != null && !fileInstallFilename.isBlank()) {
             try {
                 file = Path.of(URI.create(fileInstallFilename)).toString();
             } catch (RuntimeException e) {

@@ -67,6 +67,11 @@ public final class Pi4jBoard implements Board {
     private final boolean simulated;
     private final String description;
     private final Map<String, String> owners = new HashMap<>();
+    /**
+     * Pi4J's board detection, which logs SEVERE lines wherever /proc/device-tree/model is missing. Held here because
+     * java.util.logging keeps loggers weakly, and a level set on a collected logger is lost.
+     */
+    private final java.util.logging.Logger boardDetection = java.util.logging.Logger.getLogger("com.pi4j.boardinfo");
 
     @Activate
     public Pi4jBoard(BoardConfig config, @Reference(service = LoggerFactory.class) Logger log) {
@@ -83,6 +88,10 @@ public final class Pi4jBoard implements Board {
                 yield false;
             }
         };
+        if (!pi) {
+            // no Raspberry Pi here, as the log line below says: Pi4J's failing probes would only alarm people
+            boardDetection.setLevel(java.util.logging.Level.OFF);
+        }
         ContextBuilder builder = Pi4J.newContextBuilder().noAutoDetect().disableShutdownHook();
         if (pi) {
             builder.add(GpioDDigitalInputProvider.newInstance(), GpioDDigitalOutputProvider.newInstance(),

@@ -72,6 +72,8 @@ public final class Pi4jBoard implements Board {
      * java.util.logging keeps loggers weakly, and a level set on a collected logger is lost.
      */
     private final java.util.logging.Logger boardDetection = java.util.logging.Logger.getLogger("com.pi4j.boardinfo");
+    /** Pi4J says at INFO level what its context found; the one line this component logs says it for people. */
+    private final java.util.logging.Logger pi4jLog = java.util.logging.Logger.getLogger("com.pi4j");
 
     @Activate
     public Pi4jBoard(BoardConfig config, @Reference(service = LoggerFactory.class) Logger log) {
@@ -88,6 +90,7 @@ public final class Pi4jBoard implements Board {
                 yield false;
             }
         };
+        pi4jLog.setLevel(java.util.logging.Level.WARNING);
         if (!pi) {
             // no Raspberry Pi here, as the log line below says: Pi4J's failing probes would only alarm people
             boardDetection.setLevel(java.util.logging.Level.OFF);

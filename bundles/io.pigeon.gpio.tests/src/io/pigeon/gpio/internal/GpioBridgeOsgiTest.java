@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
@@ -71,7 +71,18 @@ class GpioBridgeOsgiTest {
         listener.update(props("port", 0, "bind.address", "127.0.0.1"));
         bridgeConfig = configAdmin.getConfiguration("io.pigeon.gpio", "?");
         bridgeConfig.update(props("gateway.id", GW, "cpu.temperature.interval", 1));
-        port = listenerPort();
+        Integer opened = listenerPort(3_000);
+        if (opened == null) {
+            // Known broker defect (reported): when the default listener could not bind 1883 (another broker on this
+            // machine has it), the listener component does not pick up factory configurations that arrive later.
+            // Restarting the broker bundle activates the listener components from the configurations present.
+            Bundle broker = FrameworkUtil.getBundle(Broker.class);
+            broker.stop();
+            broker.start();
+            opened = listenerPort(SocketMqttClient.TIMEOUT_MS);
+        }
+        assertNotNull(opened, "the broker did not open the test listener");
+        port = opened;
         assertTrue(service(Board.class).simulated(), "tests run on Pi4J's mock provider");
     }
 
@@ -297,6 +308,29 @@ class GpioBridgeOsgiTest {
                 + "/cpu/config") && r.payload().contains("\"device_class\":\"temperature\""));
     }
 
+    @Test
+    void afterABrokerRestartAvailabilityStatesAndDiscoveryAreBack() throws Exception {
+        pin("door9", "mode", "input", "pin", "16");
+        mqtt.await(INPUT + "door9", "OFF");
+        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        broker.stop(); // the broker keeps retained messages in memory: they are gone with it
+        broker.start();
+        Integer opened = listenerPort(SocketMqttClient.TIMEOUT_MS);
+        assertNotNull(opened, "the broker opened the test listener again");
+        port = opened;
+        try (SocketMqttClient late = new SocketMqttClient(port, "after-restart")) {
+            late.subscribe("pigeon/#");
+            late.subscribe("homeassistant/#");
+            assertTrue(late.await(INPUT + "door9", "OFF").retain());
+            assertTrue(late.await("pigeon/" + GW + "/status", "online").retain());
+            late.await("the discovery message", r -> r.topic().equals("homeassistant/binary_sensor/" + GW
+                    + "/door9/config") && r.retain());
+            late.await("the CPU temperature", r -> r.topic().equals("pigeon/" + GW + "/sensor/cpu") && r.retain());
+        }
+        mqtt.close();
+        mqtt = new SocketMqttClient(port, "gpio-test"); // for the clean-up
+    }
+
     private static void awaitLog(String text) throws InterruptedException {
         long end = System.currentTimeMillis() + SocketMqttClient.TIMEOUT_MS;
         while (log.stream().noneMatch(l -> l.contains(text))) {
@@ -307,11 +341,12 @@ class GpioBridgeOsgiTest {
         }
     }
 
-    private static int listenerPort() throws Exception {
+    /** The port of the test listener once the broker has it open, or null after {@code ms}. */
+    private static Integer listenerPort(long ms) throws Exception {
         ServiceTracker<Broker, Broker> brokers = new ServiceTracker<>(context, Broker.class, null);
         brokers.open();
         try {
-            long end = System.currentTimeMillis() + SocketMqttClient.TIMEOUT_MS;
+            long end = System.currentTimeMillis() + ms;
             while (System.currentTimeMillis() < end) {
                 ServiceReference<Broker> ref = brokers.getServiceReference();
                 if (ref != null && ref.getProperty(Broker.LISTENERS_PROPERTY) instanceof String[] uris) {
@@ -323,12 +358,7 @@ class GpioBridgeOsgiTest {
                 }
                 Thread.sleep(20);
             }
-            ServiceReference<Broker> ref = brokers.getServiceReference();
-            throw new AssertionError("the broker did not open the test listener: Broker service "
-                    + (ref == null ? "not registered" : "listeners " + Arrays.toString(
-                            (String[]) ref.getProperty(Broker.LISTENERS_PROPERTY)))
-                    + "; bundles " + Arrays.stream(context.getBundles()).map(b -> b.getSymbolicName() + ":"
-                            + b.getState()).toList());
+            return null;
         } finally {
             brokers.close();
         }

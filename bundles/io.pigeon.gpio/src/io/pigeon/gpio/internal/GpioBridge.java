@@ -32,6 +32,8 @@ import org.osgi.service.metatype.annotations.Designate;
 
 import io.pigeon.broker.Message;
 import io.pigeon.client.ClientSubscription;
+import io.pigeon.client.ConnectionState;
+import io.pigeon.client.ConnectionStateListener;
 import io.pigeon.client.MqttClient;
 import io.pigeon.client.MqttClients;
 import io.pigeon.gpio.Board;
@@ -70,6 +72,10 @@ public final class GpioBridge {
     private final ScheduledExecutorService thread;
     /** Discovery messages in force, by config topic; re-published when Home Assistant comes online. Bridge thread. */
     private final Map<String, Announcement> announced = new LinkedHashMap<>();
+    /** What publishes each pin's and sensor's state again after a reconnect. Bridge thread. */
+    private final List<Runnable> republishers = new ArrayList<>();
+    private final ConnectionStateListener reconnects = this::connectionChanged;
+    private volatile boolean wasDisconnected;
     private final SubscriptionHandle homeAssistantStatus;
     private volatile Thread bridgeThread;
     private final SensorPoller cpu;
@@ -82,10 +88,14 @@ public final class GpioBridge {
         this.board = board;
         this.log = log;
         this.gatewayId = config.gateway_id().isBlank() ? hostName() : topicLevel(config.gateway_id().strip());
-        this.prefix = config.topic_prefix().strip();
-        this.qos = Math.max(0, Math.min(2, config.qos()));
+        this.prefix = prefix("topic.prefix", config.topic_prefix(), "pigeon");
+        if (config.qos() < 0 || config.qos() > 2) {
+            log.error("PID io.pigeon.gpio: qos = {} is not a QoS; use 0, 1 or 2. Using 1 until it is fixed.",
+                    config.qos());
+        }
+        this.qos = config.qos() < 0 || config.qos() > 2 ? 1 : config.qos();
         this.discovery = config.discovery();
-        this.discoveryPrefix = config.discovery_prefix().strip();
+        this.discoveryPrefix = prefix("discovery.prefix", config.discovery_prefix(), "homeassistant");
         Message will = client.options().will();
         if (will != null) {
             availabilityTopic = will.topic();
@@ -110,15 +120,18 @@ public final class GpioBridge {
         }
         homeAssistantStatus = discovery ? subscribeNow(join(discoveryPrefix, "status"), this::homeAssistantStatus)
                 : null;
-        log.info("GPIO bridge for gateway {} on {}: topics {}/{}/<kind>/<name>, availability on {}, Home Assistant"
-                + " discovery {}.", gatewayId, board.description(), prefix, gatewayId, availabilityTopic,
+        client.addStateListener(reconnects);
+        log.info("GPIO bridge for gateway {} on {}: topics {}/{}/<kind>/<name>, availability on {}{}, Home"
+                + " Assistant discovery {}.", gatewayId, board.description(), prefix, gatewayId, availabilityTopic,
+                ownAvailability ? " (published by the bridge: the gateway connection has no will, so a crash leaves"
+                        + " 'online'; set will.topic in the io.pigeon.client configuration for that)" : "",
                 discovery ? "under " + discoveryPrefix + "/" : "off");
         if (config.cpu_temperature_interval() > 0) {
             CpuTemperature reader = new CpuTemperature(CpuTemperature.DEFAULT_ZONE);
             if (reader.simulated()) {
-                log.info("CPU temperature: {} does not exist here, so pigeon/.../sensor/cpu publishes a simulated"
-                        + " value. Set cpu.temperature.interval = 0 in etc/io.pigeon.gpio.cfg to turn it off.",
-                        reader.file());
+                log.info("CPU temperature: {} does not exist here, so {} publishes a simulated value. Set"
+                        + " cpu.temperature.interval = 0 in etc/io.pigeon.gpio.cfg to turn it off.", reader.file(),
+                        topic("sensor", "cpu"));
             }
             cpu = new SensorPoller(this, "cpu", "PID io.pigeon.gpio (built-in CPU temperature)",
                     topic("sensor", "cpu"), reader, Duration.ofSeconds(config.cpu_temperature_interval()), log);
@@ -130,6 +143,7 @@ public final class GpioBridge {
 
     @Deactivate
     void deactivate() {
+        client.removeStateListener(reconnects);
         if (cpu != null) {
             execute(cpu::stop);
         }
@@ -147,6 +161,18 @@ public final class GpioBridge {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A topic prefix from the configuration: one or more levels without wildcards, not a $ topic. */
+    private String prefix(String key, String value, String fallback) {
+        String p = value.strip();
+        if (p.isEmpty() || p.contains("+") || p.contains("#") || p.startsWith("$") || p.startsWith("/")
+                || p.endsWith("/")) {
+            log.error("PID io.pigeon.gpio: {} = '{}' cannot start a topic; use topic levels without +, # or a"
+                    + " leading $ or /. Using '{}' until it is fixed.", key, value, fallback);
+            return fallback;
+        }
+        return p;
     }
 
     private static String hostName() {
@@ -377,6 +403,32 @@ public final class GpioBridge {
     /** Stops re-announcing an entity but leaves it in Home Assistant (the gateway stops, the entity stays). */
     public void forget(Announcement a) {
         announced.remove(a.topic());
+    }
+
+    /**
+     * Publishes its state again after each reconnect (a broker that restarted without persistence has lost the
+     * retained messages). Bridge thread; undone by running the returned handle.
+     */
+    public Runnable onReconnect(Runnable republish) {
+        republishers.add(republish);
+        return () -> republishers.remove(republish);
+    }
+
+    private void connectionChanged(ConnectionState state, String reason) {
+        if (state == ConnectionState.DISCONNECTED) {
+            wasDisconnected = true;
+        } else if (state == ConnectionState.CONNECTED && wasDisconnected) {
+            wasDisconnected = false;
+            execute(() -> {
+                log.info("The gateway connection is back: publishing availability, {} discovery message(s) and every"
+                        + " state again.", announced.size());
+                if (ownAvailability) {
+                    publish(availabilityTopic, ONLINE, true);
+                }
+                announced.values().forEach(a -> publish(a.topic(), a.json(), true));
+                List.copyOf(republishers).forEach(Runnable::run);
+            });
+        }
     }
 
     private void homeAssistantStatus(String payload) {

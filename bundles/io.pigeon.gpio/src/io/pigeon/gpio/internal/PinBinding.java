@@ -30,6 +30,7 @@ abstract sealed class PinBinding {
     private final Announcement announcement;
     private final List<GpioBridge.Listening> subscriptions = new ArrayList<>();
     private boolean stopped;
+    private Runnable stopRepublishing = () -> { };
 
     private PinBinding(GpioBridge bridge, PinSettings settings, Source source, Logger log, String component,
             Map<String, Object> fields) {
@@ -72,6 +73,7 @@ abstract sealed class PinBinding {
                     if (!stopped) {
                         publishState();
                         bridge.announce(announcement);
+                        stopRepublishing = bridge.onReconnect(this::republishState);
                         started();
                     }
                 }));
@@ -88,6 +90,7 @@ abstract sealed class PinBinding {
     /** @param withdraw also remove the entity from Home Assistant (the configuration was deleted or changed) */
     void stop(boolean withdraw) {
         stopped = true;
+        stopRepublishing.run();
         subscriptions.forEach(GpioBridge.Listening::close);
         subscriptions.clear();
         if (withdraw) {
@@ -110,6 +113,11 @@ abstract sealed class PinBinding {
     }
 
     protected abstract void publishState();
+
+    /** Publishes the state even when it did not change (after a reconnect). */
+    protected void republishState() {
+        publishState();
+    }
 
     protected abstract void close();
 
@@ -159,6 +167,12 @@ abstract sealed class PinBinding {
             } catch (RejectedExecutionException e) {
                 // the bridge is stopping
             }
+        }
+
+        @Override
+        protected void republishState() {
+            lastPublished = null;
+            publishState();
         }
 
         @Override

@@ -38,6 +38,7 @@ final class SensorPoller {
     private int failures;
     private String lastError;
     private boolean stopped;
+    private Runnable stopRepublishing = () -> { };
 
     SensorPoller(GpioBridge bridge, String name, String source, String topic, SensorReader reader, Duration interval,
             Logger log) {
@@ -68,12 +69,24 @@ final class SensorPoller {
 
     void start() {
         announcements.forEach(bridge::announce);
+        stopRepublishing = bridge.onReconnect(this::republish);
         poll();
+    }
+
+    /** After a reconnect: read now rather than at the next interval. */
+    private void republish() {
+        if (!stopped && failures == 0) {
+            if (next != null) {
+                next.cancel(false);
+            }
+            poll();
+        }
     }
 
     /** @param withdraw also remove the sensor from Home Assistant (its configuration was deleted) */
     void stop(boolean withdraw) {
         stopped = true;
+        stopRepublishing.run();
         if (next != null) {
             next.cancel(false);
         }

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import io.pigeon.broker.Broker;
+import io.pigeon.broker.MessageHandler;
 import io.pigeon.client.ClientOptions;
 import io.pigeon.client.ConnectionState;
 import io.pigeon.client.MqttClient;
@@ -27,9 +31,11 @@ import io.pigeon.client.MqttClients;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.log.LogLevel;
@@ -156,6 +162,62 @@ class GatewayTest {
             view.close();
         } finally {
             user.uninstall();
+        }
+    }
+
+    @Test
+    void aRemoteGatewayConnectionCarriesTheWhiteboardAndClosesWithoutItsWill(@TempDir Path dir) throws Exception {
+        assumeTrue(Files.isExecutable(Mosquitto.BINARY), "mosquitto is installed");
+        try (Mosquitto central = new Mosquitto(dir, "allow_anonymous true").start()) {
+            MqttClient watcher = Osgi.service(MqttClients.class, null).open(ClientOptions.builder(central.uri())
+                    .clientId("watcher").build());
+            try {
+                watcher.connected().toCompletableFuture().get(Osgi.TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                Inbox status = new Inbox();
+                watcher.subscribe("gw/status", 1, status).toCompletableFuture().get(Osgi.TIMEOUT_MS,
+                        TimeUnit.MILLISECONDS);
+
+                Dictionary<String, Object> props = new Hashtable<>();
+                props.put("servers", new String[] {central.uri()});
+                props.put("client.id", "gw-remote");
+                props.put("will.topic", "gw/status");
+                props.put("will.payload", "offline");
+                props.put("will.retain", true);
+                configuration().update(props);
+                waitFor(() -> clientId().equals("gw-remote"), "the gateway connects to the central broker");
+
+                Inbox handler = new Inbox();
+                Dictionary<String, Object> handlerProps = new Hashtable<>();
+                handlerProps.put(MqttClients.TOPIC_PROPERTY, "central/#");
+                handlerProps.put(MqttClients.QOS_PROPERTY, 1);
+                ServiceRegistration<MessageHandler> reg = Osgi.context().registerService(MessageHandler.class,
+                        handler, handlerProps);
+                try {
+                    waitFor(() -> {
+                        watcher.publish(message("central/cmd", "from central", 1));
+                        try {
+                            return handler.poll(100) != null;
+                        } catch (InterruptedException e) {
+                            throw new AssertionError(e);
+                        }
+                    }, "a whiteboard handler receives from the central broker through the gateway connection");
+                } finally {
+                    reg.unregister();
+                }
+                MqttClient gateway = Osgi.service(MqttClient.class, GATEWAY);
+                gateway.publish(message("gw/status", "online", 1)).toCompletableFuture().get(Osgi.TIMEOUT_MS,
+                        TimeUnit.MILLISECONDS);
+                assertEquals("online", status.takeText());
+
+                config.delete();
+                config = null;
+                String defaultId = "pigeon-" + GatewayOptions.hostname();
+                waitFor(() -> Osgi.registered(MqttClient.class, GATEWAY) && defaultId.equals(clientId()),
+                        "the gateway is back on the embedded broker");
+                assertNull(status.poll(500), "a configuration change closes the connection normally: no will");
+            } finally {
+                watcher.close();
+            }
         }
     }
 

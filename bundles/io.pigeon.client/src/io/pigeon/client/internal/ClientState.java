@@ -84,6 +84,9 @@ public final class ClientState {
         }
         if (next == ConnectionState.DISCONNECTED) {
             log.warn(name + " disconnected: " + reason);
+        } else if (next == ConnectionState.CONNECTING) {
+            // Every attempt of a reconnect loop: the DISCONNECTED line already says why.
+            log.debug(name + " connecting");
         } else {
             log.info(name + " " + next.name().toLowerCase());
         }

@@ -68,6 +68,8 @@ class ListenerSecurityTest {
     void eachListenerAuthenticatesWithItsOwnSettings() {
         assertEquals(Result.ACCEPT, login(null, null, OPEN));
         assertEquals(Result.NOT_AUTHORIZED, login(null, null, CLOSED));
+        assertTrue(log.find("192.0.2.1:5000 on listener " + CLOSED).contains("allow_anonymous is false"),
+                "the refusal does not name the listener whose setting refused it");
         assertEquals(Result.ACCEPT, login("alice", "secret", CLOSED));
         assertEquals(Result.BAD_CREDENTIALS, login("alice", "wrong", CLOSED));
         // no password file on the open listener: the user name is not checked, the client counts as anonymous

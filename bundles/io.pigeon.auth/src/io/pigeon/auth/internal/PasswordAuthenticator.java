@@ -140,22 +140,28 @@ public final class PasswordAuthenticator implements Authenticator {
         PasswordFile current = file.current();
         if (current == null) {
             log.warn("Refused client {} from {} (user {}): the password file {} could not be loaded (see the error"
-                    + " above). Fix it; it is read again when saved.", client.clientId(), client.remoteAddress(),
+                    + " above). Fix it; it is read again when saved.", client.clientId(), from(client),
                     user, file.file());
             return Result.NOT_AUTHORIZED;
         }
         if (password == null) {
             log.info("Refused client {} from {}: user {} sent no password.", client.clientId(),
-                    client.remoteAddress(), user);
+                    from(client), user);
             current.verify(user, new byte[0]);
             return Result.BAD_CREDENTIALS;
         }
         if (current.verify(user, password)) {
             return Result.ACCEPT;
         }
-        log.info("Refused client {} from {}: {} for user {}.", client.clientId(), client.remoteAddress(),
+        log.info("Refused client {} from {}: {} for user {}.", client.clientId(), from(client),
                 current.contains(user) ? "wrong password" : "unknown user", user);
         return Result.BAD_CREDENTIALS;
+    }
+
+    /** "192.0.2.7:4000", with " on listener io.pigeon.listener~8883" when the listener has its own settings. */
+    private String from(ClientIdentity client) {
+        return global || client.listener().isEmpty() ? client.remoteAddress()
+                : client.remoteAddress() + " on listener " + client.listener();
     }
 
     private Result anonymous(ClientIdentity client) {
@@ -168,10 +174,10 @@ public final class PasswordAuthenticator implements Authenticator {
                         + " anonymous)";
         if (policy == AnonymousPolicy.NOBODY) {
             log.info("Refused {} {} from {}: allow_anonymous is false. Give it a user name and password from the"
-                    + " password file.", as, client.clientId(), client.remoteAddress());
+                    + " password file.", as, client.clientId(), from(client));
         } else {
             log.warn("Refused {} {} from {}: anonymous clients may only connect from this machine. To let it in, {}.",
-                    as, client.clientId(), client.remoteAddress(), OPEN_UP);
+                    as, client.clientId(), from(client), OPEN_UP);
         }
         return Result.NOT_AUTHORIZED;
     }

@@ -56,6 +56,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         final AuthHandler auth = new AuthHandler();
         final ProtocolErrorHandler errors = new ProtocolErrorHandler();
         final TlsHandshakeLog tlsHandshake;
+        final WebSocketTransport.PathCheck webSocketPaths = new WebSocketTransport.PathCheck();
+        final WebSocketTransport.Frames webSocketFrames = new WebSocketTransport.Frames();
 
         public Handlers(MqttBroker broker) {
             tlsHandshake = new TlsHandshakeLog(broker);
@@ -107,7 +109,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
             p.addLast(HandlerNames.TLS_HANDSHAKE, h.tlsHandshake);
         }
         if (listener.websockets()) {
-            WebSocketTransport.addAfter(p, p.lastContext().name(), broker.settings().decoderLimit());
+            WebSocketTransport.addAfter(p, p.lastContext().name(), broker.settings().decoderLimit(), h.webSocketPaths,
+                    h.webSocketFrames);
         }
         p.addLast(HandlerNames.FRAMER, new PacketFramer(broker.settings().decoderLimit()));
         p.addLast(HandlerNames.DECODER, new MqttDecoder(broker.settings().decoderLimit(), 65535));

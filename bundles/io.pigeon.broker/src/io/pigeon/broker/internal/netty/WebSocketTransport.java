@@ -48,14 +48,16 @@ final class WebSocketTransport {
     private static final int MAX_UPGRADE_REQUEST = 8192;
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
-    private static final PathCheck PATH_CHECK = new PathCheck();
-    private static final Frames FRAMES = new Frames();
-
     private WebSocketTransport() {
     }
 
-    /** Adds the HTTP upgrade and the frame handlers after the handler named {@code after}. */
-    static void addAfter(ChannelPipeline p, String after, int maxFrameBytes) {
+    /**
+     * Adds the HTTP upgrade and the frame handlers after the handler named {@code after}.
+     *
+     * @param paths  the broker's shared {@link PathCheck}
+     * @param frames the broker's shared {@link Frames}
+     */
+    static void addAfter(ChannelPipeline p, String after, int maxFrameBytes, PathCheck paths, Frames frames) {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/")
                 .checkStartsWith(true)
@@ -74,9 +76,9 @@ final class WebSocketTransport {
                 .build();
         p.addAfter(after, HandlerNames.HTTP, new HttpServerCodec());
         p.addAfter(HandlerNames.HTTP, HandlerNames.HTTP_AGGREGATOR, new HttpObjectAggregator(MAX_UPGRADE_REQUEST));
-        p.addAfter(HandlerNames.HTTP_AGGREGATOR, HandlerNames.WEBSOCKET_PATH, PATH_CHECK);
+        p.addAfter(HandlerNames.HTTP_AGGREGATOR, HandlerNames.WEBSOCKET_PATH, paths);
         p.addAfter(HandlerNames.WEBSOCKET_PATH, HandlerNames.WEBSOCKET, new WebSocketServerProtocolHandler(config));
-        p.addAfter(HandlerNames.WEBSOCKET, HandlerNames.WEBSOCKET_FRAMES, FRAMES);
+        p.addAfter(HandlerNames.WEBSOCKET, HandlerNames.WEBSOCKET_FRAMES, frames);
     }
 
     /**

@@ -45,10 +45,10 @@ import io.pigeon.gpio.internal.sensor.CpuTemperature;
  * runs on ({@link #execute}): Pi4J listeners, MQTT commands and sensor readings hop onto it, so a pin's state
  * changes in one order and nothing blocks a broker or Pi4J thread.
  * <p>
- * Availability: the gateway connection's last will says {@code offline} on its topic and the connection publishes
- * {@code online}; discovery points Home Assistant's {@code availability_topic} there. Without a will on that
- * connection the bridge publishes {@code online}/{@code offline} on {@code <prefix>/<gateway-id>/status} itself
- * (then a crash leaves {@code online} standing).
+ * Availability: when the gateway connection has a last will, its topic is the availability topic (the will says
+ * offline when the gateway dies) and the bridge publishes {@code online} there, retained, at start and after every
+ * reconnect. Without a will the bridge uses {@code <prefix>/<gateway-id>/status} and also publishes {@code offline}
+ * when it stops cleanly (a crash then leaves {@code online} standing).
  */
 @Component(service = GpioBridge.class, configurationPid = "io.pigeon.gpio",
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -115,9 +115,8 @@ public final class GpioBridge {
         executor.setRemoveOnCancelPolicy(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         thread = executor;
-        if (ownAvailability) {
-            publish(availabilityTopic, ONLINE, true);
-        }
+        // also when the gateway connection has a will: whatever publishes online there, the bridge is up and says so
+        publish(availabilityTopic, ONLINE, true);
         homeAssistantStatus = discovery ? subscribeNow(join(discoveryPrefix, "status"), this::homeAssistantStatus)
                 : null;
         client.addStateListener(reconnects);
@@ -422,9 +421,7 @@ public final class GpioBridge {
             execute(() -> {
                 log.info("The gateway connection is back: publishing availability, {} discovery message(s) and every"
                         + " state again.", announced.size());
-                if (ownAvailability) {
-                    publish(availabilityTopic, ONLINE, true);
-                }
+                publish(availabilityTopic, ONLINE, true);
                 announced.values().forEach(a -> publish(a.topic(), a.json(), true));
                 List.copyOf(republishers).forEach(Runnable::run);
             });

@@ -107,7 +107,8 @@ abstract sealed class PinBinding {
             try {
                 handler.accept(payload);
             } catch (IllegalArgumentException | PinException | UnsupportedOperationException e) {
-                log.warn("{} on {} ignored: {}", filter, settings.name(), e.getMessage());
+                log.warn("{} on {} ignored: {} (pin configured in {})", filter, settings.name(), e.getMessage(),
+                        source);
             }
         }));
     }

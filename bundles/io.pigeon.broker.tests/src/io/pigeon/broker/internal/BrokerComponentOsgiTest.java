@@ -114,6 +114,62 @@ class BrokerComponentOsgiTest {
         assertSame(broker, brokers.getService(), "configuration change did not restart the broker");
     }
 
+    /**
+     * Another program holds 1883 (Mosquitto's Debian service, say) when the broker starts: the default listener
+     * cannot open, and a listener configuration that arrives afterwards must still open.
+     */
+    @Test
+    void aBusyDefaultPortDoesNotBlockLaterListenerConfigurations() throws Exception {
+        // the tests are a fragment of the broker: stopping the broker ends this bundle's context, so this test
+        // watches through the system bundle's
+        BundleContext system = context.getBundle(0).getBundleContext();
+        Bundle brokerBundle = context.getBundle();
+        ServiceTracker<Broker, Broker> brokerTracker = new ServiceTracker<>(system, Broker.class, null);
+        ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> caTracker =
+                new ServiceTracker<>(system, ConfigurationAdmin.class, null);
+        brokerTracker.open();
+        caTracker.open();
+        java.net.ServerSocket holder = null;
+        Configuration configured = null;
+        try {
+            ConfigurationAdmin ca = caTracker.waitForService(10_000);
+            assertNotNull(ca, "ConfigurationAdmin available");
+            brokers.close();
+            brokers = brokerTracker;
+            brokerBundle.stop();
+            if (!portTakenElsewhere(1883)) {
+                holder = new java.net.ServerSocket(1883);
+            }
+            brokerBundle.start();
+            Broker broker = brokerTracker.waitForService(10_000);
+            assertNotNull(broker, "the broker runs although 1883 is taken");
+            assertTrue(!hasListener(DEFAULT_URI), "1883 is held by someone else: " + broker.listeners());
+
+            configured = ca.createFactoryConfiguration(ListenerConfig.FACTORY_PID, "?");
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("port", 0);
+            props.put("bind.address", "127.0.0.1");
+            configured.update(props);
+            String uri = waitForListener("mqtt://127.0.0.1:");
+            byte[] connack = connectV5(Integer.parseInt(uri.substring(uri.lastIndexOf(':') + 1)));
+            assertTrue(connack.length >= 2 && connack[1] == 0, "CONNACK 0 (success) from the configured listener: "
+                    + Arrays.toString(connack));
+        } finally {
+            if (holder != null) {
+                holder.close();
+            }
+            if (configured != null) {
+                configured.delete();
+            }
+            if (brokerBundle.getState() != Bundle.ACTIVE) {
+                brokerBundle.start();
+            }
+            brokerTracker.close();
+            caTracker.close();
+            brokers = null;
+        }
+    }
+
     private static final String DEFAULT_URI = "mqtt://0.0.0.0:1883";
 
     private boolean hasListener(String uri) {

@@ -23,6 +23,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * broker shares sockets by address and port, the hand-over of port 1883 never fails with "address in
  * use", whichever instance SCR activates first.
  * <p>
+ * A port that cannot be bound (another broker holds it) is logged with what to do, and the component stays
+ * active without a socket: SCR then still replaces it when a configuration arrives, and an edit of it tries
+ * again. Throwing from activation instead would leave the unconfigured default instance failed, and Felix SCR
+ * would not apply later factory configurations of this component at all.
+ * <p>
  * A bad edit (a TLS key that does not match its certificate, say) is refused: the error is logged with the
  * place in pigeon.conf and the listener keeps running with its previous settings. Connections keep the
  * settings they opened with; the protocol, TLS and limits of an edit apply to new connections.
@@ -47,12 +52,14 @@ public final class ListenerComponent {
         Object pid = properties.get(Constants.SERVICE_PID);
         this.name = properties.get("service.factoryPid") != null && pid instanceof String s ? s : "";
         this.config = config;
+        ListenerSettings settings;
         try {
-            this.handle = open(config, settings(config));
-        } catch (IllegalArgumentException | IllegalStateException e) {
+            settings = settings(config);
+        } catch (IllegalArgumentException e) {
             log.error(e.getMessage() + " This listener is not opened.");
             throw e;
         }
+        this.handle = openOrLog(config, settings);
     }
 
     @Modified
@@ -64,7 +71,9 @@ public final class ListenerComponent {
             log.error(e.getMessage() + " The listener keeps its previous settings.");
             return;
         }
-        if (config.port() == next.port() && Objects.equals(config.bind_address(), next.bind_address())) {
+        if (handle == null) {
+            handle = openOrLog(next, settings);
+        } else if (config.port() == next.port() && Objects.equals(config.bind_address(), next.bind_address())) {
             handle.maxConnections(next.max_connections());
             handle.settings(settings);
         } else {
@@ -82,7 +91,19 @@ public final class ListenerComponent {
 
     @Deactivate
     void deactivate() {
-        handle.close();
+        if (handle != null) {
+            handle.close();
+        }
+    }
+
+    /** The listener, or null when its port cannot be bound (logged with what to do). */
+    private NettyServer.Handle openOrLog(ListenerConfig c, ListenerSettings settings) {
+        try {
+            return open(c, settings);
+        } catch (IllegalStateException e) {
+            log.error(where(c) + ": " + e.getMessage() + ". This listener is not open; the rest of the broker runs.");
+            return null;
+        }
     }
 
     private static String where(ListenerConfig c) {

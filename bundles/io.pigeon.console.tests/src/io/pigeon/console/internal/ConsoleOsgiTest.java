@@ -87,7 +87,7 @@ class ConsoleOsgiTest {
         config = cm.getConfiguration(ConsoleConfig.PID, "?");
         Dictionary<String, Object> p = new Hashtable<>();
         p.put("port", Integer.valueOf(port));
-        p.put("bind_address", "127.0.0.1");
+        p.put("bind.address", "127.0.0.1");
         config.update(p);
         ConsoleClient probe = new ConsoleClient(port);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -107,10 +107,17 @@ class ConsoleOsgiTest {
     }
 
     @AfterAll
-    static void removeConfiguration() throws IOException {
+    static void turnTheConsoleOff() throws IOException {
+        // port 0 rather than no configuration, which would mean the default port 8080
         if (config != null) {
-            config.delete();
+            Dictionary<String, Object> off = new Hashtable<>();
+            off.put("port", Integer.valueOf(0));
+            config.update(off);
         }
+    }
+
+    static Path dataFolder() {
+        return CONTEXT.getDataFile("console").toPath();
     }
 
     @Test

@@ -3,7 +3,11 @@ package io.pigeon.console.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Configuration PID {@value #PID}: where the console listens. */
+/**
+ * Configuration PID {@value #PID}: where the console listens. As for every DS configuration, an underscore in a
+ * method name is a dot in the key: {@code port}, {@code bind.address}, {@code tls.certificate}, {@code tls.key},
+ * {@code session.idle.minutes}.
+ */
 @ObjectClassDefinition(pid = ConsoleConfig.PID, name = "Pigeon HTTP console",
         description = "The web console: its HTTP(S) port and address, and TLS.")
 public @interface ConsoleConfig {

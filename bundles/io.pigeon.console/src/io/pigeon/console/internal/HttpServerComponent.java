@@ -14,8 +14,7 @@ import java.util.Hashtable;
 import java.util.Objects;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
+import org.eclipse.equinox.http.jetty.JettyConfigurator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -29,30 +28,29 @@ import org.osgi.service.metatype.annotations.Designate;
 import io.pigeon.console.ConsoleContext;
 
 /**
- * Runs the console's own Jetty server: turns {@link ConsoleConfig} into a factory configuration of Equinox's
- * {@code org.eclipse.equinox.http.jetty.config}, so Equinox starts (or restarts) one Jetty with the HTTP Whiteboard
- * on the configured port, marked {@code other.info=}{@value ConsoleContext#SERVER} so that only the console's
- * registrations are served there. The product turns Equinox's own default server off
- * ({@code org.eclipse.equinox.http.jetty.autostart=false}): this is the gateway's only HTTP port.
+ * Runs the console's own Jetty server: turns {@link ConsoleConfig} into the settings of Equinox's
+ * {@link JettyConfigurator}, which starts (or restarts) one Jetty with the HTTP Whiteboard on the configured port,
+ * marked {@code other.info=}{@value ConsoleContext#SERVER} so that only the console's registrations are served there.
+ * <p>
+ * Equinox's Jetty bundle starts a default server of its own unless it is started lazily with
+ * {@code org.eclipse.equinox.http.jetty.autostart=false}; the product does both, so the first use of
+ * {@link JettyConfigurator} here activates it and this is the gateway's only HTTP port.
  */
 @Component(configurationPid = ConsoleConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = {})
 @Designate(ocd = ConsoleConfig.class)
 public final class HttpServerComponent {
 
-    static final String JETTY_FACTORY_PID = "org.eclipse.equinox.http.jetty.config";
-    private static final String SERVER_NAME = "pigeon-console";
+    /** The server's id for {@link JettyConfigurator}. */
+    static final String SERVER_ID = "pigeon-console";
 
-    private final ConfigurationAdmin configAdmin;
     private final BundleContext context;
     private final Logger log;
     private Dictionary<String, Object> applied;
 
     @Activate
     public HttpServerComponent(ConsoleConfig config, BundleContext context,
-            @Reference ConfigurationAdmin configAdmin,
             @Reference(service = LoggerFactory.class) Logger log) {
-        this.configAdmin = configAdmin;
         this.context = context;
         this.log = log;
         apply(config);
@@ -96,14 +94,15 @@ public final class HttpServerComponent {
             return;
         }
         try {
-            Configuration jetty = configAdmin.getFactoryConfiguration(JETTY_FACTORY_PID, SERVER_NAME, "?");
-            jetty.update(settings);
+            JettyConfigurator.startServer(SERVER_ID, settings);
             applied = settings;
             log.info("HTTP console on {}://{}:{}", Boolean.TRUE.equals(settings.get("https.enabled")) ? "https" : "http",
                     config.bind_address().isBlank() ? "0.0.0.0" : config.bind_address(), port);
-        } catch (IOException e) {
-            log.error("HTTP console not started: ConfigurationAdmin refused the server settings ({}). Check the "
-                    + "ConfigurationAdmin log above.", e.toString());
+        } catch (Exception e) {
+            // JettyConfigurator reports a failed start (port taken meanwhile, unreadable key store) as Exception
+            log.error("HTTP console not started: Jetty refused the settings ({}). Check the port and the TLS files "
+                    + "(PID {}).", e.toString(), ConsoleConfig.PID);
+            stopServer();
         }
     }
 
@@ -121,7 +120,7 @@ public final class HttpServerComponent {
             try {
                 InetAddress.getByName(host);
             } catch (UnknownHostException e) {
-                throw new IllegalArgumentException(PidText.key("bind_address", host)
+                throw new IllegalArgumentException(PidText.key("bind.address", host)
                         + " is not an address of this machine; use an IP address such as 127.0.0.1, or leave it empty "
                         + "for every interface", e);
             }
@@ -129,8 +128,8 @@ public final class HttpServerComponent {
         String certificate = config.tls_certificate().strip();
         String key = config.tls_key().strip();
         if (certificate.isEmpty() != key.isEmpty()) {
-            throw new IllegalArgumentException("TLS needs both " + PidText.key("tls_certificate", certificate)
-                    + " and " + PidText.key("tls_key", key) + "; set both, or neither for plain HTTP");
+            throw new IllegalArgumentException("TLS needs both " + PidText.key("tls.certificate", certificate)
+                    + " and " + PidText.key("tls.key", key) + "; set both, or neither for plain HTTP");
         }
         Dictionary<String, Object> s = new Hashtable<>();
         s.put("other.info", ConsoleContext.SERVER);
@@ -146,7 +145,7 @@ public final class HttpServerComponent {
             }
             return s;
         }
-        for (String[] file : new String[][] {{"tls_certificate", certificate}, {"tls_key", key}}) {
+        for (String[] file : new String[][] {{"tls.certificate", certificate}, {"tls.key", key}}) {
             if (!Files.isReadable(Path.of(file[1]))) {
                 throw new IllegalArgumentException(PidText.key(file[0], file[1])
                         + " cannot be read; give the path of a PEM file this user can read");
@@ -208,11 +207,8 @@ public final class HttpServerComponent {
     private void stopServer() {
         applied = null;
         try {
-            Configuration jetty = configAdmin.getFactoryConfiguration(JETTY_FACTORY_PID, SERVER_NAME, "?");
-            if (jetty.getProperties() != null) {
-                jetty.delete();
-            }
-        } catch (IOException | IllegalStateException e) {
+            JettyConfigurator.stopServer(SERVER_ID);
+        } catch (Exception e) {
             log.warn("Could not stop the console's HTTP server: {}", e.toString());
         }
     }

@@ -40,18 +40,18 @@ final class TlsKeyStore {
         try (var in = Files.newInputStream(certificateFile)) {
             chain = CertificateFactory.getInstance("X.509").generateCertificates(in);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(PidText.key("tls_certificate", certificateFile)
+            throw new IllegalArgumentException(PidText.key("tls.certificate", certificateFile)
                     + " is not a PEM X.509 certificate (" + e.getMessage() + "); give the server certificate file, "
                     + "e.g. fullchain.pem", e);
         }
         if (chain.isEmpty()) {
-            throw new IllegalArgumentException(PidText.key("tls_certificate", certificateFile)
+            throw new IllegalArgumentException(PidText.key("tls.certificate", certificateFile)
                     + " holds no certificate; give the server certificate file, e.g. fullchain.pem");
         }
         String pem = Files.readString(keyFile, StandardCharsets.US_ASCII);
         Matcher m = PKCS8.matcher(pem);
         if (!m.find()) {
-            throw new IllegalArgumentException(PidText.key("tls_key", keyFile)
+            throw new IllegalArgumentException(PidText.key("tls.key", keyFile)
                     + " holds no unencrypted PKCS#8 key (\"BEGIN PRIVATE KEY\"); convert it with "
                     + "`openssl pkcs8 -topk8 -nocrypt -in KEY -out key.pem`");
         }
@@ -66,7 +66,7 @@ final class TlsKeyStore {
             }
         }
         if (key == null) {
-            throw new IllegalArgumentException(PidText.key("tls_key", keyFile)
+            throw new IllegalArgumentException(PidText.key("tls.key", keyFile)
                     + " is not an RSA, EC or Ed25519 PKCS#8 key; create one with `openssl genpkey -algorithm EC "
                     + "-pkeyopt ec_paramgen_curve:P-256`");
         }
@@ -80,8 +80,8 @@ final class TlsKeyStore {
             // read back: a key that does not match the certificate is caught by Jetty, but a broken store here
             KeyStore.getInstance("PKCS12").load(new ByteArrayInputStream(out.toByteArray()), password);
         } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException(PidText.key("tls_key", keyFile) + " and "
-                    + PidText.key("tls_certificate", certificateFile) + " cannot be stored together (" + e.getMessage()
+            throw new IllegalArgumentException(PidText.key("tls.key", keyFile) + " and "
+                    + PidText.key("tls.certificate", certificateFile) + " cannot be stored together (" + e.getMessage()
                     + "); check that the key belongs to the certificate", e);
         }
     }

@@ -32,9 +32,9 @@ import io.pigeon.console.ConsoleContext;
  * {@link JettyConfigurator}, which starts (or restarts) one Jetty with the HTTP Whiteboard on the configured port,
  * marked {@code other.info=}{@value ConsoleContext#SERVER} so that only the console's registrations are served there.
  * <p>
- * Equinox's Jetty bundle starts a default server of its own unless it is started lazily with
- * {@code org.eclipse.equinox.http.jetty.autostart=false}; the product does both, so the first use of
- * {@link JettyConfigurator} here activates it and this is the gateway's only HTTP port.
+ * Equinox's Jetty bundle also starts a default server of its own when it is started eagerly, as the product and the
+ * test runtimes do; they set {@code org.eclipse.equinox.http.jetty.http.enabled=false} so that server has no
+ * connector, and this is the gateway's only HTTP port.
  */
 @Component(configurationPid = ConsoleConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true,
         service = {})

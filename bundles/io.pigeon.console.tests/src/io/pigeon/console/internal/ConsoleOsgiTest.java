@@ -140,6 +140,8 @@ class ConsoleOsgiTest {
     @Test
     @Order(2)
     void everyRouteAnswers401WithoutASessionAndEveryResponseCarriesTheCsp() {
+        assertEquals(Set.of("GET /login", "HEAD /login", "GET /static/login.js", "GET /static/console.css",
+                "POST /api/login"), ConsoleSecurity.PUBLIC, "only the login page, its assets and the login call are open");
         ConsoleClient anonymous = new ConsoleClient(port);
         List<String> checked = new ArrayList<>();
         for (String path : concretePaths()) {

@@ -128,6 +128,13 @@ class SecurityPartsTest {
         assertNull(sessions.find(first.token));
     }
 
+    @Test
+    void aUserNameCannotForgeLogLines() {
+        assertEquals("admin?INFO fake line", AuthServlets.printable("admin\nINFO fake line"));
+        assertEquals(67, AuthServlets.printable("x".repeat(500)).length());
+        assertEquals("", AuthServlets.printable(null));
+    }
+
     static ConsoleConfig config(int idleMinutes) {
         return new ConsoleConfig() {
             @Override

@@ -25,6 +25,15 @@ final class AuthServlets {
     private AuthServlets() {
     }
 
+    /** A user name as typed, safe for one log line: control characters replaced, at most 64 characters. */
+    static String printable(String user) {
+        if (user == null) {
+            return "";
+        }
+        String cut = user.length() > 64 ? user.substring(0, 64) + "..." : user;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
     static void setSessionCookie(HttpServletRequest request, HttpServletResponse response, String value, int maxAge) {
         response.addHeader("Set-Cookie", Sessions.COOKIE + "=" + value + "; Path=/; HttpOnly; SameSite=Strict"
                 + (request.isSecure() ? "; Secure" : "") + (maxAge >= 0 ? "; Max-Age=" + maxAge : ""));
@@ -70,13 +79,13 @@ final class AuthServlets {
             if (r.user == null || r.password == null
                     || users.authenticate(r.user, r.password.toCharArray()) == null) {
                 throttle.failed(address, r.user);
-                log.warn("HTTP console: failed login for user '{}' from {}", r.user, address);
+                log.warn("HTTP console: failed login for user '{}' from {}", printable(r.user), address);
                 throw new BadRequest(HttpServletResponse.SC_UNAUTHORIZED, "wrong user name or password");
             }
             throttle.succeeded(address, r.user);
             Sessions.Session s = sessions.create(r.user);
             setSessionCookie(request, response, s.token, -1);
-            log.info("HTTP console: user '{}' logged in from {}", r.user, address);
+            log.info("HTTP console: user '{}' logged in from {}", printable(r.user), address);
             ok(response, SessionInfo.of(s, users));
         }
     }

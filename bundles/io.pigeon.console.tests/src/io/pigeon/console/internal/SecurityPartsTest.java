@@ -1,0 +1,171 @@
+package io.pigeon.console.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import org.junit.jupiter.api.Test;
+
+/** The login's building blocks on their own, with a clock the test moves. */
+class SecurityPartsTest {
+
+    /** A clock that stands still until the test moves it. */
+    static final class TestClock extends Clock {
+        Instant now = Instant.parse("2026-01-01T00:00:00Z");
+
+        void advance(Duration d) {
+            now = now.plus(d);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
+    void passwordHashesVerifyOnlyTheRightPasswordAndAreSalted() {
+        PasswordHasher hasher = new PasswordHasher(1000);
+        String a = hasher.hash("secret one".toCharArray());
+        String b = hasher.hash("secret one".toCharArray());
+        assertNotEquals(a, b, "a fresh salt each time");
+        assertTrue(a.startsWith("pbkdf2-sha512$1000$"), a);
+        assertTrue(hasher.verify("secret one".toCharArray(), a));
+        assertFalse(hasher.verify("secret two".toCharArray(), a));
+        assertFalse(hasher.verify("secret one".toCharArray(), "$7$mosquitto-style"));
+        assertFalse(hasher.verify("secret one".toCharArray(), "pbkdf2-sha512$x$y$z"));
+        assertFalse(hasher.verify("secret one".toCharArray(), null));
+        assertNotEquals(PasswordHasher.randomPassword(), PasswordHasher.randomPassword());
+        assertEquals(20, PasswordHasher.randomPassword().length());
+    }
+
+    @Test
+    void failedLoginsLockTheAddressAndTheUserForLongerEachTime() {
+        TestClock clock = new TestClock();
+        LoginThrottle throttle = new LoginThrottle(clock);
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES - 1; i++) {
+            throttle.failed("192.0.2.1", "admin");
+        }
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
+        throttle.failed("192.0.2.1", "admin");
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "admin"));
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.99", "admin"),
+                "the user name is locked from another address too");
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "bob"),
+                "the address is locked for another user too");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "bob"));
+        clock.advance(Duration.ofSeconds(31));
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
+        throttle.failed("192.0.2.1", "admin");
+        assertEquals(Duration.ofSeconds(60), throttle.waitBeforeTrying("192.0.2.1", "admin"), "doubles");
+        for (int i = 0; i < 20; i++) {
+            throttle.failed("192.0.2.1", "admin");
+        }
+        assertEquals(LoginThrottle.MAX_LOCK, throttle.waitBeforeTrying("192.0.2.1", "admin"), "capped");
+        throttle.succeeded("192.0.2.1", "admin");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
+    }
+
+    @Test
+    void sessionsEndAfterTheIdleTimeoutAtLogoutAndAfterAPasswordChange() {
+        TestClock clock = new TestClock();
+        Sessions sessions = new Sessions(config(10), clock);
+        Sessions.Session a = sessions.create("admin");
+        Sessions.Session b = sessions.create("admin");
+        Sessions.Session other = sessions.create("bob");
+        assertNotEquals(a.token, b.token);
+        assertNotEquals(a.token, a.csrf);
+        assertTrue(a.token.length() >= 43, "256 bits");
+        clock.advance(Duration.ofMinutes(9));
+        assertNotNull(sessions.find(a.token), "used within the idle time");
+        clock.advance(Duration.ofMinutes(9));
+        assertNotNull(sessions.find(a.token), "each request moves the idle time");
+        assertNull(sessions.find(b.token), "18 minutes idle > 10");
+        assertNull(sessions.find(other.token));
+
+        Sessions.Session c = sessions.create("admin");
+        sessions.endAllOf("admin", c);
+        assertNull(sessions.find(a.token), "ended by the password change in c");
+        assertNotNull(sessions.find(c.token));
+        sessions.end(c);
+        assertNull(sessions.find(c.token));
+        assertTrue(c.ended);
+        assertNull(sessions.find(null));
+        assertNull(sessions.find("forged"));
+        assertTrue(c.csrfMatches(c.csrf));
+        assertFalse(c.csrfMatches(null));
+        assertFalse(c.csrfMatches(c.csrf + "x"));
+    }
+
+    @Test
+    void sessionsAreBoundedAndTheOldestIdleOneGoesFirst() {
+        TestClock clock = new TestClock();
+        Sessions sessions = new Sessions(config(60), clock);
+        Sessions.Session first = sessions.create("u0");
+        for (int i = 1; i < Sessions.MAX_SESSIONS + 5; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            sessions.create("u" + i);
+        }
+        assertNull(sessions.find(first.token));
+    }
+
+    @Test
+    void aUserNameCannotForgeLogLines() {
+        assertEquals("admin?INFO fake line", AuthServlets.printable("admin\nINFO fake line"));
+        assertEquals(67, AuthServlets.printable("x".repeat(500)).length());
+        assertEquals("", AuthServlets.printable(null));
+    }
+
+    static ConsoleConfig config(int idleMinutes) {
+        return new ConsoleConfig() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return ConsoleConfig.class;
+            }
+
+            @Override
+            public int port() {
+                return 0;
+            }
+
+            @Override
+            public String bind_address() {
+                return "";
+            }
+
+            @Override
+            public String tls_certificate() {
+                return "";
+            }
+
+            @Override
+            public String tls_key() {
+                return "";
+            }
+
+            @Override
+            public int session_idle_minutes() {
+                return idleMinutes;
+            }
+        };
+    }
+}

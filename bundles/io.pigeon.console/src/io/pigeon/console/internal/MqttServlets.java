@@ -1,0 +1,210 @@
+package io.pigeon.console.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.servlet.Servlet;
+import javax.servlet.http.HttpServletRequest;
+import javax.servlet.http.HttpServletResponse;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardTarget;
+
+import io.pigeon.broker.Message;
+import io.pigeon.broker.MessageProperties;
+import io.pigeon.broker.spi.ClientIdentity;
+import io.pigeon.console.ConsoleContext;
+
+/** MQTT.FX in the browser: publish, the topic tree, and deleting a retained message. Live traffic: {@link EventsServlet}. */
+final class MqttServlets {
+
+    /** How long a publish may take to be queued for every subscriber before the page is told it failed. */
+    static final long PUBLISH_TIMEOUT_SECONDS = 10;
+
+    private MqttServlets() {
+    }
+
+    /**
+     * {@code POST /api/publish} {"topic", "payload" (text) or "base64", "qos", "retain", "contentType",
+     * "responseTopic", "messageExpirySeconds", "userProperties": [[name, value], ...]}.
+     */
+    @Component(service = Servlet.class)
+    @HttpWhiteboardServletPattern("/api/publish")
+    @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
+    @HttpWhiteboardTarget(ConsoleContext.TARGET)
+    public static final class Publish extends ApiServlet {
+        private static final long serialVersionUID = 1L;
+
+        private static final class Request {
+            String topic;
+            String payload;
+            String base64;
+            int qos;
+            boolean retain;
+            String contentType;
+            String responseTopic;
+            Long messageExpirySeconds;
+            List<List<String>> userProperties;
+        }
+
+        private final transient BrokerGate gate;
+        private final transient TopicTree tree;
+
+        @Activate
+        public Publish(@Reference BrokerGate gate, @Reference TopicTree tree) {
+            this.gate = gate;
+            this.tree = tree;
+        }
+
+        @Override
+        void post(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
+            Request r = body(request, Request.class);
+            if (r.topic == null) {
+                throw new BadRequest("topic is missing");
+            }
+            if (r.qos < 0 || r.qos > 2) {
+                throw new BadRequest("qos must be 0, 1 or 2, not " + r.qos);
+            }
+            if (r.payload != null && r.base64 != null) {
+                throw new BadRequest("send the payload as \"payload\" (text) or as \"base64\", not both");
+            }
+            byte[] payload;
+            try {
+                payload = r.base64 != null ? Base64.getDecoder().decode(r.base64)
+                        : r.payload == null ? new byte[0] : r.payload.getBytes(StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new BadRequest("base64 is not valid Base64: " + e.getMessage());
+            }
+            if (r.messageExpirySeconds != null && (r.messageExpirySeconds < 0 || r.messageExpirySeconds > 0xFFFFFFFFL)) {
+                throw new BadRequest("messageExpirySeconds must be 0..4294967295");
+            }
+            List<MessageProperties.UserProperty> user = new ArrayList<>();
+            if (r.userProperties != null) {
+                for (List<String> pair : r.userProperties) {
+                    if (pair == null || pair.size() != 2 || pair.get(0) == null || pair.get(1) == null) {
+                        throw new BadRequest("userProperties must be a list of [name, value] pairs");
+                    }
+                    user.add(new MessageProperties.UserProperty(pair.get(0), pair.get(1)));
+                }
+            }
+            MessageProperties props = new MessageProperties(r.base64 == null && r.payload != null ? Boolean.TRUE : null,
+                    r.messageExpirySeconds, blankToNull(r.contentType), blankToNull(r.responseTopic), null, user);
+            if (props.responseTopic() != null && !io.pigeon.broker.TopicFilters.isValidTopicName(props.responseTopic())) {
+                throw new BadRequest("responseTopic \"" + props.responseTopic() + "\" is not a valid topic name");
+            }
+            publish(gate, identity(request), new Message(r.topic, payload, r.qos, r.retain, props));
+            if (r.retain && payload.length > 0) {
+                tree.markRetained(r.topic);
+            }
+            ok(response, Map.of("published", Boolean.TRUE, "topic", r.topic, "size", payload.length));
+        }
+    }
+
+    static void publish(BrokerGate gate, ClientIdentity who, Message message) throws ApiServlet.BadRequest {
+        try {
+            gate.publish(who, message).toCompletableFuture().get(PUBLISH_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (BrokerGate.Refused e) {
+            throw new ApiServlet.BadRequest(HttpServletResponse.SC_FORBIDDEN, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ApiServlet.BadRequest(e.getMessage());
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof IllegalArgumentException) {
+                throw new ApiServlet.BadRequest(cause.getMessage());
+            }
+            throw new ApiServlet.BadRequest(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "the broker did not take the message: " + cause);
+        } catch (TimeoutException e) {
+            throw new ApiServlet.BadRequest(HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                    "the broker did not take the message within " + PUBLISH_TIMEOUT_SECONDS + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiServlet.BadRequest(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "interrupted");
+        }
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+
+    /** {@code GET /api/topics}: every topic seen that the user may read, with count, last value and retained flag. */
+    @Component(service = Servlet.class)
+    @HttpWhiteboardServletPattern("/api/topics")
+    @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
+    @HttpWhiteboardTarget(ConsoleContext.TARGET)
+    public static final class Topics extends ApiServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient BrokerGate gate;
+        private final transient TopicTree tree;
+
+        @Activate
+        public Topics(@Reference BrokerGate gate, @Reference TopicTree tree) {
+            this.gate = gate;
+            this.tree = tree;
+        }
+
+        @Override
+        void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            ClientIdentity who = identity(request);
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (TopicTree.Entry e : tree.snapshot(t -> gate.canReceive(who, t))) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("topic", e.topic());
+                m.put("count", e.count());
+                m.put("retained", e.retained());
+                m.put("time", e.lastMillis());
+                m.put("size", e.lastSize());
+                m.put("text", MessageJson.text(e.lastValue()));
+                m.put("base64", Base64.getEncoder().encodeToString(e.lastValue()));
+                out.add(m);
+            }
+            ok(response, Map.of("topics", out, "dropped", tree.dropped()));
+        }
+    }
+
+    /** {@code POST /api/retained/delete} {"topic"}: publishes the empty retained message that deletes it. */
+    @Component(service = Servlet.class)
+    @HttpWhiteboardServletPattern("/api/retained/delete")
+    @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
+    @HttpWhiteboardTarget(ConsoleContext.TARGET)
+    public static final class DeleteRetained extends ApiServlet {
+        private static final long serialVersionUID = 1L;
+
+        private static final class Request {
+            String topic;
+        }
+
+        private final transient BrokerGate gate;
+        private final transient TopicTree tree;
+
+        @Activate
+        public DeleteRetained(@Reference BrokerGate gate, @Reference TopicTree tree) {
+            this.gate = gate;
+            this.tree = tree;
+        }
+
+        @Override
+        void post(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
+            Request r = body(request, Request.class);
+            if (r.topic == null) {
+                throw new BadRequest("topic is missing");
+            }
+            publish(gate, identity(request), new Message(r.topic, new byte[0], 1, true));
+            tree.markNotRetained(r.topic);
+            ok(response, Map.of("deleted", r.topic));
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.pigeon.console.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParseException;
+
+/**
+ * The console's accounts, in {@code data/console/users.json} (0600) with PBKDF2 hashes. On the first start there is
+ * no file: an {@code admin} account is created with a random password, which is logged once and written to
+ * {@code data/console/initial-admin-password} (0600), and must be changed at the first login; the password file is
+ * deleted then.
+ * <p>
+ * Console users are MQTT user names too: the console asks the broker's authorizer about a console user under the
+ * same name (see {@link BrokerGate}).
+ */
+@Component(service = UserStore.class)
+public final class UserStore {
+
+    static final String USERS_FILE = "users.json";
+    static final String INITIAL_PASSWORD_FILE = "initial-admin-password";
+    static final String FIRST_USER = "admin";
+    static final int MIN_PASSWORD_LENGTH = 10;
+
+    /** One account as stored. */
+    static final class Account {
+        String name;
+        String hash;
+        boolean mustChangePassword;
+    }
+
+    private static final class UsersFile {
+        int version = 1;
+        List<Account> users = List.of();
+    }
+
+    /** Checked against for unknown user names, so that they cost as much time as known ones. */
+    private static final String DUMMY_HASH = new PasswordHasher().hash("not a password".toCharArray());
+
+    private final Path folder;
+    private final Logger log;
+    private final PasswordHasher hasher;
+    private final Gson gson = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private final Map<String, Account> accounts = new LinkedHashMap<>();
+
+    @Activate
+    public UserStore(BundleContext context, @Reference(service = LoggerFactory.class) Logger log) throws IOException {
+        this(DataFolder.of(context), log, new PasswordHasher());
+    }
+
+    UserStore(Path folder, Logger log, PasswordHasher hasher) throws IOException {
+        this.folder = folder;
+        this.log = log;
+        this.hasher = hasher;
+        load();
+    }
+
+    private synchronized void load() throws IOException {
+        Path file = folder.resolve(USERS_FILE);
+        if (!Files.exists(file)) {
+            createFirstAdmin();
+            return;
+        }
+        UsersFile read;
+        try {
+            read = gson.fromJson(Files.readString(file, StandardCharsets.UTF_8), UsersFile.class);
+        } catch (JsonParseException e) {
+            throw new IOException(file + " is not a console user file (" + e.getMessage() + "). Restore it from a "
+                    + "backup, or delete it to create a new admin account with a new password at the next start", e);
+        }
+        if (read == null || read.users == null || read.users.isEmpty()) {
+            throw new IOException(file + " lists no user. Delete it to create a new admin account at the next start");
+        }
+        for (Account a : read.users) {
+            accounts.put(a.name, a);
+        }
+    }
+
+    private void createFirstAdmin() throws IOException {
+        String password = PasswordHasher.randomPassword();
+        Account admin = new Account();
+        admin.name = FIRST_USER;
+        admin.hash = hasher.hash(password.toCharArray());
+        admin.mustChangePassword = true;
+        accounts.put(admin.name, admin);
+        Path passwordFile = folder.resolve(INITIAL_PASSWORD_FILE);
+        DataFolder.writePrivate(passwordFile, (password + "\n").getBytes(StandardCharsets.UTF_8));
+        save();
+        log.warn("HTTP console: created user '{}' with password {} (also in {}, readable by this user only). "
+                + "Log in and choose a new password; this one is not shown again.", FIRST_USER, password, passwordFile);
+    }
+
+    private void save() throws IOException {
+        UsersFile out = new UsersFile();
+        out.users = List.copyOf(accounts.values());
+        DataFolder.writePrivate(folder.resolve(USERS_FILE), gson.toJson(out).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The account when the password is right, else null. Takes about as long for an unknown user. */
+    Account authenticate(String name, char[] password) {
+        Account account;
+        synchronized (this) {
+            account = name == null ? null : accounts.get(name);
+        }
+        if (account == null) {
+            // same work as a real check, so response time does not tell which user names exist
+            hasher.verify(password, DUMMY_HASH);
+            return null;
+        }
+        return hasher.verify(password, account.hash) ? account : null;
+    }
+
+    synchronized boolean mustChangePassword(String name) {
+        Account a = accounts.get(name);
+        return a == null || a.mustChangePassword;
+    }
+
+    synchronized boolean exists(String name) {
+        return accounts.containsKey(name);
+    }
+
+    /**
+     * Sets a new password after checking the current one.
+     *
+     * @return null when changed, else why not (shown to the user)
+     */
+    String changePassword(String name, char[] current, char[] next) throws IOException {
+        if (authenticate(name, current) == null) {
+            return "the current password is wrong";
+        }
+        if (next.length < MIN_PASSWORD_LENGTH) {
+            return "the new password needs at least " + MIN_PASSWORD_LENGTH + " characters";
+        }
+        if (java.util.Arrays.equals(current, next)) {
+            return "the new password must differ from the current one";
+        }
+        String hash = hasher.hash(next);
+        synchronized (this) {
+            Account a = accounts.get(name);
+            if (a == null) {
+                return "the user no longer exists";
+            }
+            a.hash = hash;
+            a.mustChangePassword = false;
+            save();
+        }
+        Files.deleteIfExists(folder.resolve(INITIAL_PASSWORD_FILE));
+        log.info("HTTP console: user '{}' changed the password", name);
+        return null;
+    }
+}

@@ -1,0 +1,74 @@
+// Drives Pigeon's HTTP console in Debian's Chromium through playwright-core, as a person would.
+// Usage: node console.mjs BASE_URL INITIAL_PASSWORD NEW_PASSWORD TOPIC ROUTE...
+// Logs in as admin with the generated password, is made to choose a new one, subscribes to TOPIC/#, publishes to
+// TOPIC with the page's form and waits for the message in the live list; publishes a message from outside (the
+// Java test does, on "READY-FOR-EXTERNAL") if asked; then logs out and requests every ROUTE ("METHOD /path"),
+// each of which must be refused with 401. Prints one "OK <step>" line per step; exits 1 with "FAIL ..." otherwise.
+import { chromium } from 'playwright-core';
+
+const [base, initialPassword, newPassword, topic, ...routes] = process.argv.slice(2);
+const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 90000);
+const browser = await chromium.launch({
+  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox'],
+});
+let failed = false;
+try {
+  const page = await browser.newPage();
+  const violations = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
+  });
+
+  await page.goto(base + '/');
+  await page.waitForURL(base + '/login');
+  await page.fill('#user', 'admin');
+  await page.fill('#password', initialPassword);
+  await page.click('#login-button');
+  await page.waitForSelector('#password-section:not([hidden])');
+  if (await page.isVisible('#publish-form')) throw new Error('the console is usable before the password change');
+  console.log('OK first login asks for a new password');
+
+  await page.fill('#current-password', initialPassword);
+  await page.fill('#new-password', newPassword);
+  await page.click('#change-password');
+  await page.waitForSelector('#console:not([hidden])');
+  console.log('OK password changed');
+
+  await page.fill('#sub-filters', topic + '/#');
+  await page.click('#subscribe');
+  await page.waitForFunction(() => document.getElementById('subscribe-status').textContent === 'subscribed');
+  await page.fill('#pub-topic', topic + '/from-browser');
+  await page.fill('#pub-payload', 'hello from chromium');
+  await page.selectOption('#pub-qos', '1');
+  await page.click('#publish');
+  await page.waitForFunction(() => document.getElementById('publish-status').textContent === 'published');
+  await page.waitForSelector('#messages li:has-text("hello from chromium")');
+  console.log('OK published message arrived in the subscription');
+
+  console.log('READY-FOR-EXTERNAL');
+  await page.waitForSelector('#messages li:has-text("hello from mosquitto_pub")', { timeout: 20000 });
+  console.log('OK external message arrived in the subscription');
+
+  await page.click('#logout');
+  await page.waitForURL(base + '/login');
+  for (const route of routes) {
+    const [method, path] = route.split(' ');
+    const status = await page.evaluate(async ([m, p]) => {
+      const r = await fetch(p, { method: m, headers: { 'Content-Type': 'application/json' }, body: m === 'GET' ? undefined : '{}' });
+      return r.status;
+    }, [method, path]);
+    if (status !== 401) throw new Error(`after logout ${route} answered ${status}, not 401`);
+  }
+  console.log(`OK after logout all ${routes.length} routes answer 401`);
+  if (violations.length > 0) throw new Error('Content-Security-Policy violations: ' + violations.join('; '));
+  console.log('OK no Content-Security-Policy violation');
+} catch (e) {
+  failed = true;
+  console.error('FAIL ' + (e && e.message ? e.message : e));
+} finally {
+  await browser.close();
+  clearTimeout(timer);
+}
+process.exit(failed ? 1 : 0);

@@ -1,5 +1,6 @@
 package io.pigeon.broker.internal.handler.publish;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
@@ -120,6 +121,12 @@ public final class PublishService {
     }
 
     private static void acknowledge(MqttConnection conn, int qos, int packetId, int reason, String reasonString) {
+        EventLoop loop = conn.channel().eventLoop();
+        if (!loop.inEventLoop()) {
+            // the session moved to a new connection's loop while the store synced; this connection is closing
+            loop.execute(() -> acknowledge(conn, qos, packetId, reason, reasonString));
+            return;
+        }
         MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
         conn.write(conn.pubReply(type, MqttQoS.AT_MOST_ONCE, packetId, reason, reasonString));
     }

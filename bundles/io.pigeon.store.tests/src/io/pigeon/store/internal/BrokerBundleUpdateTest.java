@@ -169,7 +169,11 @@ class BrokerBundleUpdateTest {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("no broker on the durable store in " + storeDir + " with the test listener");
+        ServiceReference<DurableStore> storeRef = context.getServiceReference(DurableStore.class);
+        ServiceReference<Broker> ref = context.getServiceReference(Broker.class);
+        throw new AssertionError("no broker on the durable store in " + storeDir + " with the test listener; store: "
+                + (storeRef == null ? "none" : storeRef.getProperty("pigeon.store.file")) + ", broker listeners: "
+                + (ref == null ? "none" : context.getService(ref).listeners()));
     }
 
     private void awaitSynced() throws Exception {

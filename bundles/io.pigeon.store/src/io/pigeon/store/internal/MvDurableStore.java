@@ -244,8 +244,14 @@ public final class MvDurableStore implements DurableStore {
     @Override
     public StoredState load() {
         CompletableFuture<StoredState> result = new CompletableFuture<>();
-        queue.add(new Op(m -> result.complete(read(m)), null));
-        submitted.incrementAndGet();
+        submit(m -> {
+            try {
+                result.complete(read(m));
+            } catch (RuntimeException e) {
+                // reported to the broker, which does not start on a store it cannot read; not a write failure
+                result.completeExceptionally(e);
+            }
+        });
         try {
             return result.get(5, TimeUnit.MINUTES);
         } catch (Exception e) {

@@ -110,7 +110,13 @@ public final class StoreComponent {
             Path base;
             if (dir == null || dir.isBlank()) {
                 String home = context.getProperty(HOME_PROPERTY);
-                base = home == null || home.isBlank() ? Path.of("data") : Path.of(home, "data");
+                if (home != null && !home.isBlank()) {
+                    base = Path.of(home, "data");
+                } else {
+                    // not the product (tests, another launcher): the framework's storage area for this bundle
+                    java.io.File area = context.getDataFile("");
+                    base = area == null ? Path.of("data") : area.toPath();
+                }
             } else {
                 base = Path.of(dir);
             }

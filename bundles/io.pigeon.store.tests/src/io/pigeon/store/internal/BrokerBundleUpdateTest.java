@@ -86,6 +86,8 @@ class BrokerBundleUpdateTest {
         bp.put("persistence", true);
         bp.put("persistence.location", dir.toString());
         brokerConfig.update(bp);
+        // the broker restarts on the store in dir; open the test listener after that
+        awaitBrokerAfterStore(dir);
         listener = ca.createFactoryConfiguration("io.pigeon.listener", "?");
         Dictionary<String, Object> lp = new Hashtable<>();
         lp.put("port", 0);
@@ -152,6 +154,22 @@ class BrokerBundleUpdateTest {
     private static List<String> listeners(ServiceReference<?> broker) {
         Object p = broker == null ? null : broker.getProperty(Broker.LISTENERS_PROPERTY);
         return p instanceof String[] a ? List.of(a) : List.of();
+    }
+
+    /** Waits until the store in {@code storeDir} is registered and a broker started after it (a higher service id). */
+    private void awaitBrokerAfterStore(Path storeDir) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < until) {
+            ServiceReference<DurableStore> storeRef = context.getServiceReference(DurableStore.class);
+            ServiceReference<Broker> ref = context.getServiceReference(Broker.class);
+            if (storeRef != null && ref != null
+                    && String.valueOf(storeRef.getProperty("pigeon.store.file")).startsWith(storeDir.toString())
+                    && (Long) ref.getProperty("service.id") > (Long) storeRef.getProperty("service.id")) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the broker did not restart on the durable store in " + storeDir);
     }
 
     /** Waits for the Broker service running on the store in {@code storeDir} with the test listener open. */

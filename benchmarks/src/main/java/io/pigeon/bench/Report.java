@@ -78,7 +78,38 @@ final class Report {
                 Target.NONE, 0, false, ""));
         s.add(new Spec("persist-q1", "p99_us", "fan-in 8→1 QoS 1, persistence on: p99 latency", "µs", false,
                 Target.NONE, 0, false, ""));
+        s.add(new Spec("persist-q1", "broker_cpu_pct", "fan-in 8→1 QoS 1, persistence on: broker CPU", "%", false,
+                Target.NONE, 0, false, ""));
+        s.add(new Spec("persist-q1-off", "msgs_per_s", "fan-in 8→1 QoS 1, persistent subscriber, persistence off: "
+                + "delivered", "msg/s", true, Target.NONE, 0, false, ""));
+        s.add(new Spec("persist-q1-off", "p99_us", "fan-in 8→1 QoS 1, persistent subscriber, persistence off: p99 "
+                + "latency", "µs", false, Target.NONE, 0, false, ""));
         return s;
+    }
+
+    /**
+     * The cost of durability for each broker: persist-q1 (persistence on) over persist-q1-off (the same load with
+     * persistence off), from the medians. Issue 4 wants Pigeon's at 0.8 or more.
+     */
+    static void persistenceCost(Map<String, Map<String, Side>> data, String labelA, StringBuilder md) {
+        Map<String, Side> on = data.get("persist-q1");
+        Map<String, Side> off = data.get("persist-q1-off");
+        if (on == null || off == null) {
+            return;
+        }
+        md.append("\n## Persistence on / off (QoS 1 fan-in 8→1, persistent subscriber)\n\n");
+        for (String side : new String[] {"A", "B"}) {
+            Side a = on.get(side);
+            Side b = off.get(side);
+            if (a == null || b == null || a.values("msgs_per_s").isEmpty() || b.values("msgs_per_s").isEmpty()) {
+                continue;
+            }
+            double ratio = median(a.values("msgs_per_s")) / median(b.values("msgs_per_s"));
+            String who = side.equals("A") ? labelA : "mosquitto";
+            md.append(String.format(Locale.ROOT, "- %s: %.0f msg/s on, %.0f msg/s off, on/off = %.2f%s%n", who,
+                    median(a.values("msgs_per_s")), median(b.values("msgs_per_s")), ratio,
+                    side.equals("A") ? (ratio >= 0.8 ? " (target ≥ 0.80: pass)" : " (target ≥ 0.80: FAIL)") : ""));
+        }
     }
 
     /** Every round of one broker in one scenario. */
@@ -378,6 +409,7 @@ final class Report {
                 }
             }
         }
+        persistenceCost(data, labelA, md);
         if (!notes.isEmpty()) {
             md.append("\n## Notes\n\n");
             for (String n : notes) {

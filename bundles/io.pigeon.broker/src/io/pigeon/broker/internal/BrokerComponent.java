@@ -11,8 +11,7 @@ import io.pigeon.broker.internal.netty.Transport;
 import io.pigeon.broker.internal.sys.SysTopics;
 import io.pigeon.broker.spi.Authenticator;
 import io.pigeon.broker.spi.Authorizer;
-import io.pigeon.broker.spi.RetainedStore;
-import io.pigeon.broker.spi.SessionStore;
+import io.pigeon.broker.spi.DurableStore;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -47,11 +46,12 @@ public final class BrokerComponent {
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
+    /*
+     * Static and greedy: the broker restarts when a durable store appears or goes (persistence switched on or
+     * off, the store bundle updated), because sessions are read from the store only at start.
+     */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-    private SessionStore sessionStore;
-
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
-    private RetainedStore retainedStore;
+    private DurableStore store;
 
     private volatile MqttBroker broker;
     private volatile Authenticator authenticator;
@@ -72,14 +72,22 @@ public final class BrokerComponent {
             throw e;
         }
         MqttBroker b = new MqttBroker(settings, log, System::nanoTime);
-        b.stores(sessionStore, retainedStore);
+        b.store(store);
         b.authenticator(authenticator);
         b.authorizer(authorizer);
         pendingListeners.forEach(b.events()::add);
         Transport transport = Transport.best();
         server = new NettyServer(b, transport, Runtime.getRuntime().availableProcessors(), this::listenersChanged);
         b.listenersSource(server::listeners);
-        b.load(server.anyLoop());
+        String restored;
+        try {
+            restored = b.load(server.anyLoop());
+        } catch (RuntimeException e) {
+            server.shutdown();
+            log.error("The broker could not read its durable store, so it is not started: " + e
+                    + ". Check persistence_location in etc/pigeon.conf, or set persistence false to run without it.");
+            throw e;
+        }
         broker = b;
         sys = new SysTopics(b, server.anyLoop(), VERSION, () -> context.getBundles().length);
         sys.start(settings.sysIntervalSeconds());
@@ -88,7 +96,7 @@ public final class BrokerComponent {
         listenerRegistration = context.registerService(ListenerRegistry.class, registry, null);
         brokerRegistration = context.registerService(Broker.class, b, listenerProperties());
         log.info("MQTT broker core ready (" + transport.name() + ", " + Runtime.getRuntime().availableProcessors()
-                + " event loops); listeners open as their configurations arrive");
+                + " event loops); " + restored + "; listeners open as their configurations arrive");
     }
 
     @Modified

@@ -23,8 +23,7 @@ import io.pigeon.broker.internal.retained.RetainedMessages;
 import io.pigeon.broker.internal.session.ClientConnection;
 import io.pigeon.broker.internal.session.Session;
 import io.pigeon.broker.internal.session.Sessions;
-import io.pigeon.broker.internal.store.MemoryRetainedStore;
-import io.pigeon.broker.internal.store.MemorySessionStore;
+import io.pigeon.broker.internal.store.MemoryStore;
 import io.pigeon.broker.internal.sys.BrokerMetrics;
 import io.pigeon.broker.internal.topic.SubscriptionEntry;
 import io.pigeon.broker.internal.topic.TopicTree;
@@ -33,10 +32,11 @@ import io.pigeon.broker.internal.will.WillMessage;
 import io.pigeon.broker.spi.Authenticator;
 import io.pigeon.broker.spi.Authorizer;
 import io.pigeon.broker.spi.ClientIdentity;
-import io.pigeon.broker.spi.RetainedStore;
-import io.pigeon.broker.spi.SessionStore;
+import io.pigeon.broker.spi.DurableStore;
+import io.pigeon.broker.spi.StoredMessage;
 import io.pigeon.broker.spi.StoredSession;
 import io.pigeon.broker.spi.StoredSubscription;
+import io.pigeon.broker.spi.StoredWill;
 
 import org.osgi.service.log.Logger;
 
@@ -73,7 +73,7 @@ public final class MqttBroker implements Broker {
     private final Authenticator localOnly = this::localOnly;
     private volatile Authenticator authenticator = localOnly;
     private volatile Authorizer authorizer = ALLOW_ALL_AUTHORIZER;
-    private volatile SessionStore sessionStore = new MemorySessionStore();
+    private volatile DurableStore store = MemoryStore.INSTANCE;
     private volatile Supplier<List<String>> listeners = List::of;
 
     public MqttBroker(BrokerSettings settings, Logger log, LongSupplier nanoTime) {
@@ -82,7 +82,7 @@ public final class MqttBroker implements Broker {
         this.nanoTime = nanoTime;
         this.startNanos = nanoTime.getAsLong();
         this.events = new EventDispatcher(log::warn);
-        this.retained = new RetainedMessages(new MemoryRetainedStore());
+        this.retained = new RetainedMessages();
         this.sessions = new Sessions(this::settings, metrics, nanoTime, tree);
         this.router = new MessageRouter(tree, retained, metrics, events, this::settings, nanoTime);
         this.sessions.listener(new SessionEvents());
@@ -160,32 +160,58 @@ public final class MqttBroker implements Broker {
         this.authorizer = a == null ? ALLOW_ALL_AUTHORIZER : a;
     }
 
-    /** Sets the stores before the broker starts serving (null = in memory). */
-    public void stores(SessionStore sessionStore, RetainedStore retainedStore) {
-        this.sessionStore = sessionStore == null ? new MemorySessionStore() : sessionStore;
-        this.retained.store(retainedStore == null ? new MemoryRetainedStore() : retainedStore);
+    /** Sets the durable store before the broker starts serving (null = everything in memory only). */
+    public void store(DurableStore durable) {
+        this.store = durable == null ? MemoryStore.INSTANCE : durable;
+        this.retained.store(this.store);
+        this.sessions.store(this.store);
+    }
+
+    public DurableStore store() {
+        return store;
     }
 
     public void listenersSource(Supplier<List<String>> source) {
         this.listeners = source;
     }
 
-    /** Loads retained messages and persistent sessions from the stores; call once before accepting clients. */
-    public void load(EventExecutor loop) {
+    /**
+     * Loads retained messages, persistent sessions and pending wills from the store; call once before accepting
+     * clients.
+     *
+     * @return how many sessions and retained messages were restored, for the start-up log
+     */
+    public String load(EventExecutor loop) {
+        if (MemoryStore.isMemory(store)) {
+            return "nothing stored: persistence is off";
+        }
+        DurableStore.StoredState state = store.load();
         long now = nanoTime();
-        retained.load(now);
         long wallNow = System.currentTimeMillis();
-        for (StoredSession stored : sessionStore.loadAll()) {
-            long left = stored.expiryIntervalSeconds() < 0 ? -1
-                    : stored.expiryIntervalSeconds() - (wallNow - stored.disconnectedAtMillis()) / 1000;
-            if (stored.expiryIntervalSeconds() >= 0 && left <= 0) {
-                sessionStore.remove(stored.clientId());
+        retained.load(state.retained(), now, wallNow);
+        int sessionCount = 0;
+        int messageCount = 0;
+        List<Runnable> wills = new ArrayList<>();
+        for (StoredSession stored : state.sessions()) {
+            StoredSession.Record r = stored.record();
+            long since = r.disconnectedAtMillis() == 0 ? 0 : Math.max(0, wallNow - r.disconnectedAtMillis()) / 1000;
+            long left = r.expirySeconds() < 0 ? -1 : r.expirySeconds() - since;
+            if (r.expirySeconds() >= 0 && left <= 0) {
+                store.removeSession(r.clientId());
                 continue;
             }
-            Session s = sessions.restore(stored.clientId(), stored.protocolVersion(), left, loop);
+            long lastSeq = 0;
+            for (StoredMessage m : stored.messages()) {
+                lastSeq = Math.max(lastSeq, m.seq());
+            }
+            Session s = sessions.restore(r, lastSeq, left, loop);
+            sessionCount++;
             for (StoredSubscription sub : stored.subscriptions()) {
                 Topics.ParsedFilter f = Topics.parseFilter(sub.topicFilter());
                 if (f == null) {
+                    log.warn("Stored subscription '" + sub.topicFilter() + "' of client " + r.clientId()
+                            + " is not a valid topic filter and was dropped; the client must subscribe again");
+                    store.removeSubscription(r.clientId(), sub.topicFilter());
                     continue;
                 }
                 SubscriptionEntry e = new SubscriptionEntry(s, f.filter(), f.shareGroup(), sub.qos(), sub.noLocal(),
@@ -193,12 +219,42 @@ public final class MqttBroker implements Broker {
                 s.subscriptions().put(f.raw(), e);
                 tree.add(e);
             }
-            for (Message m : stored.queued()) {
-                PublishedMessage pm = MessageConversion.fromApi(m, now);
-                s.deliver(pm, m.qos(), m.retain(), null);
+            for (StoredMessage m : stored.messages()) {
+                Message aged = m.released() ? m.message()
+                        : MessageConversion.ageBy(m.message(), wallNow - m.storedAtMillis());
+                if (aged == null) {
+                    store.removeMessage(r.clientId(), m.seq());
+                    continue;
+                }
+                PublishedMessage pm = MessageConversion.fromApi(aged, now);
+                s.restoreMessage(m, pm);
                 pm.payload().release();
+                messageCount++;
+            }
+            for (int id : stored.awaitingPubrel()) {
+                s.restoreAwaitingPubrel(id);
+            }
+            StoredWill will = stored.will();
+            if (will != null) {
+                // after every session is back, or a will due at once could miss a subscriber not yet restored
+                wills.add(() -> restoreWill(s, will, wallNow));
             }
         }
+        wills.forEach(Runnable::run);
+        return sessionCount + " persistent sessions with " + messageCount + " queued messages and "
+                + retained.size() + " retained messages restored";
+    }
+
+    private void restoreWill(Session s, StoredWill stored, long wallNow) {
+        Message m = stored.message();
+        Long expiry = m.properties().messageExpirySeconds();
+        WillMessage will = new WillMessage(m.topic(), m.payload(), m.qos(), m.retain(),
+                MessageConversion.fromApi(m, 0).properties(), expiry == null ? -1 : expiry, stored.delaySeconds());
+        ClientIdentity id = new ClientIdentity(s.clientId(), stored.username(), ClientIdentity.IN_PROCESS,
+                s.protocolLevel());
+        long delay = stored.publishAtMillis() == 0 ? stored.delaySeconds()
+                : Math.max(0, (stored.publishAtMillis() - wallNow + 999) / 1000);
+        s.restoreWill(stored, () -> publishWill(will, id, stored.clientTopic()), delay);
     }
 
     // ---- publish path helpers ----
@@ -301,28 +357,5 @@ public final class MqttBroker implements Broker {
             old.disconnect(0x8E, "session taken over", true);
         }
 
-        @Override
-        public void ended(Session session) {
-            sessionStore.remove(session.clientId());
-        }
-
-        @Override
-        public void offline(Session session) {
-            if (sessionStore instanceof MemorySessionStore) {
-                return;
-            }
-            List<StoredSubscription> subs = new ArrayList<>();
-            for (SubscriptionEntry e : session.subscriptions().values()) {
-                subs.add(new StoredSubscription(e.rawFilter(), e.qos(), e.noLocal(), e.retainAsPublished(),
-                        e.retainHandling(), e.subscriptionId()));
-            }
-            long now = nanoTime();
-            List<Message> queued = new ArrayList<>();
-            for (PublishedMessage m : session.pendingMessages()) {
-                queued.add(MessageConversion.toApi(m, m.qos(), m.retain(), now));
-            }
-            sessionStore.save(new StoredSession(session.clientId(), session.protocolLevel(), session.expirySeconds(),
-                    System.currentTimeMillis(), subs, queued));
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.pigeon.broker.spi;
 
 /**
- * A client subscription as kept in a {@link SessionStore}.
+ * A client subscription as kept in a {@link DurableStore}.
  *
  * @param topicFilter       the filter as the client sent it, including any {@code $share/<group>/} prefix
  * @param qos               granted QoS

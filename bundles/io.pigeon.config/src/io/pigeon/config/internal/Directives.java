@@ -87,6 +87,11 @@ final class Directives {
         put(t, "use_identity_as_username", LISTENER, IMPLEMENTED, ValueType.bool());
         put(t, "use_subject_as_username", LISTENER, IMPLEMENTED, ValueType.bool());
         put(t, "allow_zero_length_clientid", SECURITY, IMPLEMENTED, ValueType.bool());
+
+        // durable store: io.pigeon.store
+        put(t, "persistence", GLOBAL, IMPLEMENTED, ValueType.bool());
+        put(t, "persistence_location", GLOBAL, IMPLEMENTED, ValueType.path());
+        put(t, "persistence_file", GLOBAL, IMPLEMENTED, ValueType.word());
         put(t, "auto_id_prefix", SECURITY, IMPLEMENTED, ValueType.word());
 
         // logging
@@ -103,9 +108,6 @@ final class Directives {
         put(t, "acl_file", SECURITY, IMPLEMENTED, ValueType.existingFile());
 
         // operations still to come: read, checked and passed on, with a warning that Pigeon does not act on them
-        put(t, "persistence", GLOBAL, PENDING, ValueType.bool());
-        put(t, "persistence_location", GLOBAL, PENDING, ValueType.path());
-        put(t, "autosave_interval", GLOBAL, PENDING, ValueType.intRange(0, Integer.MAX_VALUE));
         // bridges (issue 4)
         put(t, "address", BRIDGE, PENDING, ValueType.addresses());
         t.put("addresses", new Directive("addresses", BRIDGE, PENDING, false, "address", ValueType.addresses(), null));
@@ -134,6 +136,8 @@ final class Directives {
         no(t, "auth_plugin", SECURITY, "Pigeon has no C plugins; it reads password_file and acl_file itself.");
         no(t, "plugin", SECURITY, "Pigeon has no C plugins; it reads password_file and acl_file itself.");
         no(t, "auth_plugin_deny_special_chars", SECURITY, "Pigeon has no C plugins. " + ignored);
+        no(t, "autosave_interval", GLOBAL, "Pigeon writes each QoS 1/2 message to disk before acknowledging it,"
+                + " so there is nothing to autosave.");
         no(t, "autosave_on_changes", GLOBAL, "Pigeon writes QoS 1/2 messages to disk before acknowledging them, so"
                 + " there is nothing to autosave.");
         no(t, "bind_interface", LISTENER, "Pigeon binds to addresses; give the interface's address on the listener"
@@ -149,7 +153,6 @@ final class Directives {
         no(t, "max_inflight_bytes", GLOBAL, "Pigeon limits in-flight messages by count (max_inflight_messages).");
         no(t, "memory_limit", GLOBAL, "Pigeon's memory is bounded by the JVM heap (PIGEON_JAVA_OPTS, default"
                 + " -Xmx64m).");
-        no(t, "persistence_file", GLOBAL, "Pigeon keeps its store in persistence_location under its own name.");
         no(t, "pid_file", GLOBAL, "Pigeon runs in the foreground; systemd tracks its process.");
         no(t, "psk_file", SECURITY, "Pigeon does not support TLS-PSK; use certificates.");
         no(t, "psk_hint", LISTENER, "Pigeon does not support TLS-PSK; use certificates.");

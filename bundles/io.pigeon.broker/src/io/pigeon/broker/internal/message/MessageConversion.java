@@ -103,6 +103,24 @@ public final class MessageConversion {
                 string(p, MqttProperties.RESPONSE_TOPIC), binary(p, MqttProperties.CORRELATION_DATA), users);
     }
 
+    /**
+     * A stored message after {@code elapsedMillis} on disk: its Message Expiry Interval shortened by the time
+     * passed, or null when it expired meanwhile.
+     */
+    public static Message ageBy(Message m, long elapsedMillis) {
+        Long expiry = m.properties().messageExpirySeconds();
+        if (expiry == null) {
+            return m;
+        }
+        long left = expiry - Math.max(0, elapsedMillis) / 1000;
+        if (left <= 0) {
+            return null;
+        }
+        MessageProperties p = m.properties();
+        return new Message(m.topic(), m.payload(), m.qos(), m.retain(), new MessageProperties(p.payloadFormatUtf8(),
+                left, p.contentType(), p.responseTopic(), p.correlationData(), p.userProperties()));
+    }
+
     /** True when a PUBLISH that says its payload is UTF-8 really is (MQTT 5 0x99 otherwise). */
     public static boolean payloadFormatValid(MqttProperties props, ByteBuf payload) {
         MqttProperty<?> pfi = props.getProperty(MqttProperties.PAYLOAD_FORMAT_INDICATOR);

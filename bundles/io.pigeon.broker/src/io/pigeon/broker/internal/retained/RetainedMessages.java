@@ -10,10 +10,14 @@ import io.pigeon.broker.Message;
 import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
-import io.pigeon.broker.spi.RetainedStore;
+import io.pigeon.broker.internal.store.MemoryStore;
+import io.pigeon.broker.internal.topic.Topics;
+import io.pigeon.broker.spi.DurableStore;
+import io.pigeon.broker.spi.DurableStore.StoredRetained;
 
 /**
- * Retained messages by topic, written through to a {@link RetainedStore}. Each retained message keeps
+ * Retained messages by topic, written through to the {@link DurableStore} (on the publisher's thread, so the
+ * write is queued before the publisher's acknowledgement waits for the store). Each retained message keeps
  * one heap copy of its payload, shared (wrapped, not copied) with the store's {@link Message} and with
  * every subscriber it is delivered to.
  * <p>
@@ -22,19 +26,20 @@ import io.pigeon.broker.spi.RetainedStore;
 public final class RetainedMessages {
 
     private final ConcurrentHashMap<String, PublishedMessage> byTopic = new ConcurrentHashMap<>();
-    private volatile RetainedStore store;
+    private volatile DurableStore store = MemoryStore.INSTANCE;
 
-    public RetainedMessages(RetainedStore store) {
-        this.store = store;
-    }
-
-    public void store(RetainedStore newStore) {
+    public void store(DurableStore newStore) {
         this.store = newStore;
     }
 
-    /** Loads the store's messages; called once at start. */
-    public void load(long nowNanos) {
-        for (Message m : store.loadAll()) {
+    /** Takes the retained messages read from the store; called once at start. Expired ones are dropped. */
+    public void load(List<StoredRetained> stored, long nowNanos, long wallMillis) {
+        for (StoredRetained r : stored) {
+            Message m = MessageConversion.ageBy(r.message(), wallMillis - r.storedAtMillis());
+            if (m == null) {
+                store.removeRetained(r.message().topic());
+                continue;
+            }
             byTopic.put(m.topic(), MessageConversion.fromApi(m, nowNanos).withRetain(true));
         }
     }
@@ -43,15 +48,19 @@ public final class RetainedMessages {
     public void update(PublishedMessage m, long nowNanos) {
         if (!m.payload().isReadable()) {
             if (byTopic.remove(m.topic()) != null) {
-                store.remove(m.topic());
+                store.removeRetained(m.topic());
             }
             return;
         }
         byte[] bytes = ByteBufUtil.getBytes(m.payload());
         PublishedMessage copy = m.withPayload(Unpooled.wrappedBuffer(bytes)).withRetain(true);
         byTopic.put(m.topic(), copy);
-        Message api = new Message(m.topic(), bytes, m.qos(), true, MessageConversion.toApiProperties(m, nowNanos));
-        store.put(api);
+        DurableStore s = store;
+        // $SYS topics are the broker's own, published again after every start
+        if (!MemoryStore.isMemory(s) && !Topics.isSys(m.topic())) {
+            Message api = new Message(m.topic(), bytes, m.qos(), true, MessageConversion.toApiProperties(m, nowNanos));
+            s.putRetained(new StoredRetained(api, System.currentTimeMillis()));
+        }
     }
 
     /** Unexpired retained messages whose topic matches a plain filter. Payloads are not retained for the caller. */
@@ -76,7 +85,7 @@ public final class RetainedMessages {
     private void addIfLive(PublishedMessage m, long nowNanos, List<PublishedMessage> out) {
         if (m.isExpired(nowNanos)) {
             if (byTopic.remove(m.topic(), m)) {
-                store.remove(m.topic());
+                store.removeRetained(m.topic());
             }
         } else {
             out.add(m);

@@ -19,6 +19,8 @@ final class Outbound {
     ByteBuf payload;
     int packetId;
     State state = State.QUEUED;
+    /** The session's sequence number of this message in the durable store, 0 when it is not stored. */
+    long seq;
 
     Outbound(PublishedMessage message, ByteBuf payload, int qos, boolean retain, int[] subscriptionIds) {
         this.message = message;

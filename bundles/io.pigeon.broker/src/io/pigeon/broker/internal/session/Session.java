@@ -1,23 +1,29 @@
 package io.pigeon.broker.internal.session;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
 import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.topic.Subscriber;
 import io.pigeon.broker.internal.topic.SubscriptionEntry;
+import io.pigeon.broker.spi.DurableStore;
+import io.pigeon.broker.spi.StoredMessage;
+import io.pigeon.broker.spi.StoredSession;
+import io.pigeon.broker.spi.StoredSubscription;
+import io.pigeon.broker.spi.StoredWill;
 
 /**
  * The broker side of one client: subscriptions, messages in flight and queued, QoS 2 packet ids
@@ -26,6 +32,12 @@ import io.pigeon.broker.internal.topic.SubscriptionEntry;
  * Threading: all state is touched only on the session's event loop, which is the event loop of the
  * connection it is attached to (it moves with a takeover, see {@link Sessions}). Publishers on other
  * loops hand messages over with {@link #deliver}, which re-dispatches to the session's loop; no locks.
+ * <p>
+ * Durability: a session with a session expiry (MQTT 3.1.1 clean session 0, MQTT 5 expiry above 0) is
+ * {@link #isDurable() durable} when the broker has a durable store: every change to what must survive a restart
+ * goes to the store as it happens. {@link #deliver} writes the message on the publisher's thread, so it is queued
+ * in the store before the publisher's acknowledgement waits for {@link DurableStore#synced()}. Clean sessions never
+ * touch the store.
  */
 public final class Session implements Subscriber {
 
@@ -49,6 +61,15 @@ public final class Session implements Subscriber {
     private ScheduledFuture<?> expiryTask;
     private ScheduledFuture<?> willTask;
     private Runnable pendingWill;
+    /** The will as stored for this durable session, or null. */
+    private StoredWill storedWill;
+
+    private volatile boolean durable;
+    /** First sequence number of this incarnation; stored messages below it belong to an earlier session. */
+    private long firstSeq = System.currentTimeMillis() * 1000;
+    private final AtomicLong nextSeq = new AtomicLong(firstSeq);
+    /** Acknowledgements to the client's publishes waiting for the store, in the order the publishes came. */
+    private final ArrayDeque<StoredAck> storedAcks = new ArrayDeque<>();
 
     Session(String clientId, Sessions sessions, EventExecutor loop) {
         this.clientId = clientId;
@@ -87,8 +108,102 @@ public final class Session implements Subscriber {
         return expirySeconds;
     }
 
+    /**
+     * Sets the Session Expiry Interval (session loop). A session that becomes durable writes all it holds to the
+     * store; one that stops being durable (MQTT 5 expiry set to 0) is removed from it.
+     */
     public void expirySeconds(long seconds) {
         this.expirySeconds = seconds;
+        boolean want = sessions.isStorePersistent() && seconds != 0 && !ended;
+        if (want == durable) {
+            if (durable && connection != null) {
+                store().putSession(record(0));
+            }
+            return;
+        }
+        durable = want;
+        if (want) {
+            storeAll();
+        } else {
+            store().removeSession(clientId);
+            storedWill = null;
+            for (Outbound o : inflight.values()) {
+                o.seq = 0;
+            }
+            for (Outbound o : queue) {
+                o.seq = 0;
+            }
+        }
+    }
+
+    /** Whether this session's state is written to the durable store. */
+    public boolean isDurable() {
+        return durable;
+    }
+
+    private DurableStore store() {
+        return sessions.store();
+    }
+
+    private StoredSession.Record record(long disconnectedAtMillis) {
+        return new StoredSession.Record(clientId, protocolLevel, expirySeconds, disconnectedAtMillis, firstSeq);
+    }
+
+    /** Writes everything this session holds to the store (it just became durable). Session loop. */
+    private void storeAll() {
+        DurableStore st = store();
+        st.putSession(record(connection == null ? System.currentTimeMillis() : 0));
+        for (Map.Entry<String, SubscriptionEntry> e : subscriptions.entrySet()) {
+            st.putSubscription(clientId, stored(e.getKey(), e.getValue()));
+        }
+        for (Outbound o : inflight.values()) {
+            storeMessage(o);
+            if (o.seq != 0) {
+                st.messageSent(clientId, o.seq, o.packetId, o.state == Outbound.State.AWAIT_PUBCOMP);
+            }
+        }
+        for (Outbound o : queue) {
+            storeMessage(o);
+        }
+        for (int id : awaitingPubrel) {
+            st.addAwaitingPubrel(clientId, id);
+        }
+    }
+
+    private void storeMessage(Outbound o) {
+        if (o.qos == 0) {
+            return;
+        }
+        o.seq = nextSeq.getAndIncrement();
+        PublishedMessage m = o.payload == null ? o.message.withPayload(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                : o.message.withPayload(o.payload);
+        store().addMessage(clientId, new StoredMessage(o.seq, MessageConversion.toApi(m, o.qos, o.retain,
+                sessions.nanoTime()), System.currentTimeMillis(), o.subscriptionIds, 0, false));
+    }
+
+    private static StoredSubscription stored(String rawFilter, SubscriptionEntry e) {
+        return new StoredSubscription(rawFilter, e.qos(), e.noLocal(), e.retainAsPublished(), e.retainHandling(),
+                e.subscriptionId());
+    }
+
+    // ---- subscriptions (session loop) ----
+
+    /** Adds or replaces a subscription. @return the one it replaced, or null */
+    public SubscriptionEntry addSubscription(String rawFilter, SubscriptionEntry entry) {
+        SubscriptionEntry old = subscriptions.put(rawFilter, entry);
+        if (durable) {
+            store().putSubscription(clientId, stored(rawFilter, entry));
+        }
+        return old;
+    }
+
+    /** @return the removed subscription, or null when there was none */
+    public SubscriptionEntry removeSubscription(String rawFilter) {
+        SubscriptionEntry old = subscriptions.remove(rawFilter);
+        if (old != null && durable) {
+            store().removeSubscription(clientId, rawFilter);
+        }
+        return old;
     }
 
     public boolean isEnded() {
@@ -115,6 +230,25 @@ public final class Session implements Subscriber {
         this.connection = conn;
         this.protocolLevel = level;
         this.online = true;
+        if (durable) {
+            store().putSession(record(0));
+        }
+    }
+
+    /**
+     * Stores the will the client gave in CONNECT (or forgets the stored one when it gave none), so that it is
+     * published after a broker crash too. Session loop, after the session opened.
+     */
+    public void connectWill(StoredWill will) {
+        if (!durable) {
+            return;
+        }
+        if (will != null) {
+            store().putWill(clientId, will);
+        } else if (storedWill != null) {
+            store().removeWill(clientId);
+        }
+        storedWill = will;
     }
 
     /** Resends unacknowledged messages with DUP set (and PUBREL for released ones), then drains the queue. */
@@ -126,7 +260,7 @@ public final class Session implements Subscriber {
             } else if (!connection.mayReceive(o.message.topic())) {
                 // the client may have come back as another user, or the ACL changed while it was away
                 it.remove();
-                o.release();
+                forget(o);
             } else {
                 connection.sendPublish(o.message, o.payload.retainedDuplicate(), o.qos, o.retain, true, o.packetId,
                         o.subscriptionIds);
@@ -140,10 +274,26 @@ public final class Session implements Subscriber {
         this.online = false;
     }
 
+    /** The client left and the session stays: record when, and drop a stored will that is no longer pending. */
+    void wentOffline() {
+        if (!durable) {
+            return;
+        }
+        store().putSession(record(System.currentTimeMillis()));
+        if (pendingWill == null && storedWill != null) {
+            store().removeWill(clientId);
+            storedWill = null;
+        }
+    }
+
     void scheduleExpiry(Runnable onExpiry) {
+        scheduleExpiry(onExpiry, expirySeconds);
+    }
+
+    void scheduleExpiry(Runnable onExpiry, long seconds) {
         cancelExpiry();
-        if (expirySeconds >= 0) {
-            expiryTask = loop.schedule(onExpiry, Math.max(expirySeconds, 0), TimeUnit.SECONDS);
+        if (seconds >= 0) {
+            expiryTask = loop.schedule(onExpiry, Math.max(seconds, 0), TimeUnit.SECONDS);
         }
     }
 
@@ -158,14 +308,42 @@ public final class Session implements Subscriber {
     public void delayWill(Runnable will, long delaySeconds) {
         cancelWill();
         pendingWill = will;
+        if (durable && storedWill != null) {
+            storedWill = new StoredWill(storedWill.message(), storedWill.clientTopic(), storedWill.username(),
+                    storedWill.delaySeconds(), System.currentTimeMillis() + delaySeconds * 1000);
+            store().putWill(clientId, storedWill);
+        }
         willTask = loop.schedule(() -> {
             Runnable w = pendingWill;
             pendingWill = null;
             willTask = null;
             if (w != null) {
                 w.run();
+                willPublished();
             }
         }, delaySeconds, TimeUnit.SECONDS);
+    }
+
+    /** A will read from the store at start: published after its delay unless the client comes back first. */
+    public void restoreWill(StoredWill will, Runnable publish, long delaySeconds) {
+        storedWill = will;
+        pendingWill = publish;
+        willTask = loop.schedule(() -> {
+            Runnable w = pendingWill;
+            pendingWill = null;
+            willTask = null;
+            if (w != null) {
+                w.run();
+                willPublished();
+            }
+        }, Math.max(0, delaySeconds), TimeUnit.SECONDS);
+    }
+
+    private void willPublished() {
+        if (durable && storedWill != null) {
+            store().removeWill(clientId);
+        }
+        storedWill = null;
     }
 
     private void cancelWill() {
@@ -193,6 +371,11 @@ public final class Session implements Subscriber {
         fireWillNow();
         releaseHeld();
         awaitingPubrel.clear();
+        if (durable) {
+            durable = false;
+            store().removeSession(clientId);
+        }
+        storedWill = null;
     }
 
     /**
@@ -213,10 +396,19 @@ public final class Session implements Subscriber {
 
     // ---- outgoing messages ----
 
+    /**
+     * Hands a message to this session from any thread. For a durable session a QoS 1/2 message is written to the
+     * store here, on the publisher's thread, so the publisher's acknowledgement waits for it.
+     */
     @Override
     public void deliver(PublishedMessage message, int qos, boolean retain, int[] subscriptionIds) {
-        Outbound o = new Outbound(message, message.payload().retainedDuplicate(), qos, retain,
-                subscriptionIds == null ? NO_IDS : subscriptionIds);
+        int[] ids = subscriptionIds == null ? NO_IDS : subscriptionIds;
+        Outbound o = new Outbound(message, message.payload().retainedDuplicate(), qos, retain, ids);
+        if (durable && qos > 0) {
+            o.seq = nextSeq.getAndIncrement();
+            store().addMessage(clientId, new StoredMessage(o.seq, MessageConversion.toApi(message, qos, retain,
+                    sessions.nanoTime()), System.currentTimeMillis(), ids, 0, false));
+        }
         EventExecutor l = loop;
         if (l.inEventLoop()) {
             offer(o);
@@ -236,7 +428,16 @@ public final class Session implements Subscriber {
                 }
             });
         } catch (RejectedExecutionException e) {
+            // the broker is stopping: the stored copy, if any, is delivered after the restart
             o.release();
+        }
+    }
+
+    /** Gives up a message: releases its payload and removes it from the store. */
+    private void forget(Outbound o) {
+        o.release();
+        if (o.seq != 0 && durable) {
+            store().removeMessage(clientId, o.seq);
         }
     }
 
@@ -255,7 +456,7 @@ public final class Session implements Subscriber {
         ClientConnection c = connection;
         if (c == null) {
             if (o.qos == 0 && !s.queueQos0Messages()) {
-                o.release();
+                forget(o);
                 return;
             }
             enqueue(o, s);
@@ -294,13 +495,13 @@ public final class Session implements Subscriber {
     }
 
     private void drop(Outbound o) {
-        o.release();
+        forget(o);
         sessions.metrics().publishDropped();
     }
 
     private void send0(ClientConnection c, Outbound o) {
         if (!c.mayReceive(o.message.topic())) {
-            o.release();
+            forget(o);
             return;
         }
         ByteBuf p = o.payload;
@@ -312,18 +513,21 @@ public final class Session implements Subscriber {
 
     private void sendInflight(ClientConnection c, Outbound o) {
         if (!c.mayReceive(o.message.topic())) {
-            o.release();
+            forget(o);
             return;
         }
         int id = allocatePacketId();
         if (!c.sendPublish(o.message, o.payload.retainedDuplicate(), o.qos, o.retain, false, id, o.subscriptionIds)) {
-            o.release();
+            forget(o);
             sessions.metrics().publishDropped();
             return;
         }
         o.packetId = id;
         o.state = o.qos == 1 ? Outbound.State.AWAIT_PUBACK : Outbound.State.AWAIT_PUBREC;
         inflight.put(id, o);
+        if (o.seq != 0 && durable) {
+            store().messageSent(clientId, o.seq, id, false);
+        }
     }
 
     /** A packet id not in flight; ids are never reused while in flight. */
@@ -381,7 +585,7 @@ public final class Session implements Subscriber {
             return false;
         }
         inflight.remove(packetId);
-        o.release();
+        forget(o);
         drain();
         return true;
     }
@@ -398,9 +602,12 @@ public final class Session implements Subscriber {
         }
         if (reasonCode >= 0x80) {
             inflight.remove(packetId);
-            o.release();
+            forget(o);
             drain();
             return -1;
+        }
+        if (o.state == Outbound.State.AWAIT_PUBREC && o.seq != 0 && durable) {
+            store().messageSent(clientId, o.seq, packetId, true);
         }
         o.state = Outbound.State.AWAIT_PUBCOMP;
         o.release();
@@ -413,6 +620,7 @@ public final class Session implements Subscriber {
             return false;
         }
         inflight.remove(packetId);
+        forget(o);
         drain();
         return true;
     }
@@ -421,7 +629,11 @@ public final class Session implements Subscriber {
 
     /** @return true when this packet id is new (the message must be published), false for a resend */
     public boolean receivedQos2(int packetId) {
-        return awaitingPubrel.add(packetId);
+        boolean added = awaitingPubrel.add(packetId);
+        if (added && durable) {
+            store().addAwaitingPubrel(clientId, packetId);
+        }
+        return added;
     }
 
     public int awaitingPubrelCount() {
@@ -430,20 +642,87 @@ public final class Session implements Subscriber {
 
     /** @return false when the id was unknown (MQTT 5 PUBCOMP 0x92) */
     public boolean pubrel(int packetId) {
-        return awaitingPubrel.remove(packetId);
+        boolean removed = awaitingPubrel.remove(packetId);
+        if (removed && durable) {
+            store().removeAwaitingPubrel(clientId, packetId);
+        }
+        return removed;
     }
 
-    /** Snapshot of queued and in-flight (not yet released) messages, oldest first, for a {@code SessionStore}. */
-    public List<PublishedMessage> pendingMessages() {
-        List<PublishedMessage> out = new ArrayList<>();
-        for (Outbound o : inflight.values()) {
-            if (o.payload != null) {
-                out.add(o.message.withPayload(o.payload));
+    // ---- acknowledging the client's own publishes after the store (session loop) ----
+
+    /**
+     * Runs {@code ack} once {@code stored} completes, or {@code refuse} when it fails, keeping the order in which
+     * they were asked for (MQTT wants PUBACK/PUBREC in the order of the PUBLISH packets). Session loop; the
+     * actions run on the session's loop.
+     */
+    public void acknowledgeWhenStored(CompletableFuture<Void> stored, Runnable ack, Runnable refuse) {
+        if (storedAcks.isEmpty() && stored.isDone() && !stored.isCompletedExceptionally()) {
+            ack.run();
+            return;
+        }
+        storedAcks.addLast(new StoredAck(stored, ack, refuse));
+        stored.whenComplete((v, e) -> {
+            try {
+                loop.execute(this::runStoredAcks);
+            } catch (RejectedExecutionException stopping) {
+                // the broker is stopping: nothing more is acknowledged, the client resends
+            }
+        });
+    }
+
+    private void runStoredAcks() {
+        while (!storedAcks.isEmpty() && storedAcks.peekFirst().stored.isDone()) {
+            StoredAck a = storedAcks.pollFirst();
+            if (a.stored.isCompletedExceptionally()) {
+                a.refuse.run();
+            } else {
+                a.ack.run();
             }
         }
-        for (Outbound o : queue) {
-            out.add(o.message.withPayload(o.payload));
+    }
+
+    private record StoredAck(CompletableFuture<Void> stored, Runnable ack, Runnable refuse) {
+    }
+
+    // ---- restoring from the store (before the broker serves clients) ----
+
+    /** Marks a session read from the store as durable, continuing its sequence numbers. */
+    void restored(StoredSession.Record record, long lastSeq) {
+        this.protocolLevel = record.protocolVersion();
+        this.expirySeconds = record.expirySeconds();
+        this.firstSeq = record.firstSeq();
+        this.nextSeq.set(Math.max(record.firstSeq(), lastSeq + 1));
+        this.durable = sessions.isStorePersistent();
+        if (durable && record.disconnectedAtMillis() == 0) {
+            // its client was connected when the broker stopped: the expiry counts from now
+            store().putSession(record(System.currentTimeMillis()));
         }
-        return out;
+    }
+
+    /** Puts a stored message back in the queue or, when it had been sent, in flight under its packet id. */
+    public void restoreMessage(StoredMessage stored, PublishedMessage message) {
+        Outbound o = new Outbound(message, message.payload().retainedDuplicate(), stored.message().qos(),
+                stored.message().retain(), stored.subscriptionIds());
+        o.seq = stored.seq();
+        if (stored.packetId() == 0 || inflight.containsKey(stored.packetId())) {
+            queue.addLast(o);
+            queuedBytes += o.size();
+            return;
+        }
+        o.packetId = stored.packetId();
+        if (stored.released()) {
+            o.state = Outbound.State.AWAIT_PUBCOMP;
+            o.release();
+        } else {
+            o.state = o.qos == 1 ? Outbound.State.AWAIT_PUBACK : Outbound.State.AWAIT_PUBREC;
+        }
+        inflight.put(o.packetId, o);
+        nextPacketId = o.packetId == 65535 ? 1 : o.packetId + 1;
+    }
+
+    /** A QoS 2 packet id the client sent before the restart and has not released. */
+    public void restoreAwaitingPubrel(int packetId) {
+        awaitingPubrel.add(packetId);
     }
 }

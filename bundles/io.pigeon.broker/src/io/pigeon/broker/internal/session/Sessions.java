@@ -8,9 +8,12 @@ import java.util.function.Supplier;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.pigeon.broker.internal.BrokerSettings;
+import io.pigeon.broker.internal.store.MemoryStore;
 import io.pigeon.broker.internal.sys.BrokerMetrics;
 import io.pigeon.broker.internal.topic.SubscriptionEntry;
 import io.pigeon.broker.internal.topic.TopicTree;
+import io.pigeon.broker.spi.DurableStore;
+import io.pigeon.broker.spi.StoredSession;
 
 /**
  * All sessions by client id, and the moves between event loops that a takeover needs.
@@ -30,12 +33,6 @@ public final class Sessions {
     public interface Listener {
         /** The old connection of a session is being replaced (on the old loop, before the switch). */
         void takenOver(Session session, ClientConnection old);
-
-        /** The session ended (expiry, clean start, clean disconnect); its subscriptions are already gone. */
-        void ended(Session session);
-
-        /** A persistent session went offline. */
-        void offline(Session session);
     }
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
@@ -44,6 +41,7 @@ public final class Sessions {
     private final LongSupplier nanoTime;
     private final TopicTree tree;
     private volatile Listener listener;
+    private volatile DurableStore store = MemoryStore.INSTANCE;
 
     public Sessions(Supplier<BrokerSettings> settings, BrokerMetrics metrics, LongSupplier nanoTime, TopicTree tree) {
         this.settings = settings;
@@ -54,6 +52,20 @@ public final class Sessions {
 
     public void listener(Listener l) {
         this.listener = l;
+    }
+
+    /** Sets the store before any session exists. */
+    public void store(DurableStore s) {
+        this.store = s == null ? MemoryStore.INSTANCE : s;
+    }
+
+    DurableStore store() {
+        return store;
+    }
+
+    /** Whether sessions with an expiry are written to a durable store. */
+    boolean isStorePersistent() {
+        return !MemoryStore.isMemory(store);
     }
 
     BrokerSettings settings() {
@@ -81,16 +93,19 @@ public final class Sessions {
     }
 
     /**
-     * Creates an offline session (restored from a store). Runs on {@code loop}'s thread or before any
-     * connection exists.
+     * Creates an offline session read from the store. Runs before the broker serves clients.
+     *
+     * @param lastSeq       the highest sequence number of its stored messages
+     * @param expirySeconds seconds left until it expires, -1 for never
      */
-    public Session restore(String clientId, int level, long expirySeconds, EventExecutor loop) {
+    public Session restore(StoredSession.Record record, long lastSeq, long expirySeconds, EventExecutor loop) {
+        String clientId = record.clientId();
         Session s = new Session(clientId, this, loop);
-        s.expirySeconds(expirySeconds);
+        s.restored(record, lastSeq);
         if (sessions.putIfAbsent(clientId, s) != null) {
             return sessions.get(clientId);
         }
-        s.scheduleExpiry(() -> expire(s));
+        s.scheduleExpiry(() -> expire(s), expirySeconds);
         return s;
     }
 
@@ -152,10 +167,7 @@ public final class Sessions {
         if (session.expirySeconds() == 0) {
             endNow(session);
         } else {
-            Listener l = listener;
-            if (l != null) {
-                l.offline(session);
-            }
+            session.wentOffline();
             session.scheduleExpiry(() -> expire(session));
         }
     }
@@ -185,10 +197,6 @@ public final class Sessions {
         session.subscriptions().clear();
         session.end();
         sessions.remove(session.clientId(), session);
-        Listener l = listener;
-        if (l != null) {
-            l.ended(session);
-        }
     }
 
     /** Offline persistent sessions (for $SYS clients/disconnected). */

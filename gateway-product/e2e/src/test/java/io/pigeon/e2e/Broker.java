@@ -103,6 +103,39 @@ final class Broker {
         return b;
     }
 
+    /**
+     * Ends this Pigeon with SIGKILL ({@code kill -9}: no shutdown hook, no store close) and starts the same installation
+     * again with the same configuration and port.
+     */
+    Broker killAndRestart(String extraJavaOpts) {
+        if (product == null) {
+            throw new IllegalStateException("only a Pigeon installation can be restarted");
+        }
+        stopped = true;
+        proc.process.destroyForcibly();
+        try {
+            if (!proc.process.waitFor(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the broker did not die of SIGKILL within 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        Broker b = new Broker(port, dir, config, product.start(List.of("--config", config.toString()), extraJavaOpts),
+                product);
+        b.awaitReady(PIGEON_STARTED);
+        return b;
+    }
+
+    /** Stops this Pigeon with SIGTERM (as {@link #stop}) and starts the same installation again. */
+    Broker stopAndRestart(String extraJavaOpts) {
+        stop(STOP_TIMEOUT);
+        Broker b = new Broker(port, dir, config, product.start(List.of("--config", config.toString()), extraJavaOpts),
+                product);
+        b.awaitReady(PIGEON_STARTED);
+        return b;
+    }
+
     private static Path write(Path file, List<String> lines) {
         try {
             return Files.write(file, lines);

@@ -3,6 +3,7 @@ package io.pigeon.broker.internal.handler.connect;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -22,11 +23,13 @@ import io.pigeon.broker.internal.handler.MqttProtocolException;
 import io.pigeon.broker.internal.handler.ReasonCodes;
 import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
 import io.pigeon.broker.internal.message.MessageConversion;
+import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.netty.HandlerNames;
 import io.pigeon.broker.internal.session.Session;
 import io.pigeon.broker.internal.will.WillMessage;
 import io.pigeon.broker.spi.Authenticator;
 import io.pigeon.broker.spi.ClientIdentity;
+import io.pigeon.broker.spi.StoredWill;
 
 /**
  * CONNECT: checks flags and fields first (like Mosquitto's {@code handle_connect.c}), assigns a client id,
@@ -223,8 +226,25 @@ public final class ConnectService {
                 + conn.protocolLevel() + ", c" + (cleanStart ? 1 : 0) + ", k" + keepAlive
                 + (conn.identity().username() == null ? "" : ", u'" + conn.identity().username() + "'") + ")");
         broker.events().fire(BrokerEvent.Type.CLIENT_CONNECTED, conn.clientId(), conn.remoteAddress(), null, 0, null);
+        if (session.isDurable()) {
+            session.connectWill(storedWill(conn));
+        }
         session.resume();
         MqttMessageGuard.replayPending(conn);
+    }
+
+    /** The connection's will as the store keeps it, or null when the client gave none. */
+    private StoredWill storedWill(MqttConnection conn) {
+        WillMessage will = conn.will();
+        if (will == null) {
+            return null;
+        }
+        long now = broker.nanoTime();
+        PublishedMessage m = new PublishedMessage(will.topic(), Unpooled.wrappedBuffer(will.payload()), will.qos(),
+                will.retain(), will.properties(), MessageConversion.expiryDeadline(will.expirySeconds(), now),
+                conn.clientId());
+        return new StoredWill(MessageConversion.toApi(m, will.qos(), will.retain(), now), conn.unmount(will.topic()),
+                conn.identity().username(), will.delaySeconds(), 0);
     }
 
     private static void refuse(MqttConnection conn, int code, String reason) {

@@ -1,5 +1,6 @@
 package io.pigeon.broker.internal.handler.publish;
 
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
@@ -14,12 +15,18 @@ import io.pigeon.broker.internal.handler.ReasonCodes;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.session.Session;
+import io.pigeon.broker.spi.DurableStore;
 import io.pigeon.broker.internal.topic.Topics;
 
 /**
  * Incoming PUBLISH and the acknowledgement flows in both directions. QoS 2 is received with
  * "method B": the message is published on PUBLISH and its packet id remembered until PUBREL, so a
  * resent PUBLISH is acknowledged again but not published twice.
+ * <p>
+ * Durability: the PUBACK/PUBREC of a QoS 1/2 message goes out only when the store has synced every write the
+ * message caused (messages queued for persistent sessions, retained messages, the QoS 2 packet id), and in the
+ * order the PUBLISH packets came. While the store cannot write, new QoS 1/2 messages are refused: MQTT 5 gets
+ * 0x97 (quota exceeded), MQTT 3.x gets no acknowledgement and sends the message again later.
  * <p>
  * Runs on the connection's event loop. Does not take ownership of the PUBLISH: the handler releases it.
  */
@@ -56,7 +63,9 @@ public final class PublishService {
             throw new MqttProtocolException(ReasonCodes.TOPIC_NAME_INVALID, "invalid topic name '" + topic + "'");
         }
         if (qos == 2 && !session.receivedQos2(packetId)) {
-            conn.write(conn.pubReply(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, packetId, 0, null));
+            // a resend: acknowledged again, after the first one (whose writes may still be syncing)
+            session.acknowledgeWhenStored(broker.store().synced(), () -> acknowledge(conn, 2, packetId, 0, null),
+                    () -> refuseUnstored(conn, session, 2, packetId, msg.variableHeader().topicName()));
             return;
         }
         if (qos == 2 && session.awaitingPubrelCount() > s.inflightWindow()) {
@@ -80,6 +89,9 @@ public final class PublishService {
         } else if (v5 && !MessageConversion.payloadFormatValid(props, msg.payload())) {
             reason = ReasonCodes.PAYLOAD_FORMAT_INVALID;
             reasonString = "payload is not UTF-8 as its Payload Format Indicator says";
+        } else if (qos > 0 && !broker.store().isWritable()) {
+            refuseUnstored(conn, session, qos, packetId, topic);
+            return;
         }
         if (reason == ReasonCodes.SUCCESS) {
             long now = broker.nanoTime();
@@ -94,13 +106,46 @@ public final class PublishService {
             broker.metrics().publishDropped();
             broker.log().debug("Denied PUBLISH from " + conn.describe() + " to '" + topic + "': " + reasonString);
         }
-        if (qos == 1) {
-            conn.write(conn.pubReply(MqttMessageType.PUBACK, MqttQoS.AT_MOST_ONCE, packetId, reason, reasonString));
-        } else if (qos == 2) {
-            if (reason >= 0x80) {
-                session.pubrel(packetId);
-            }
-            conn.write(conn.pubReply(MqttMessageType.PUBREC, MqttQoS.AT_MOST_ONCE, packetId, reason, reasonString));
+        if (qos == 0) {
+            return;
+        }
+        if (qos == 2 && reason >= 0x80) {
+            session.pubrel(packetId);
+        }
+        int code = reason;
+        String text = reasonString;
+        String topicName = topic;
+        DurableStore store = broker.store();
+        session.acknowledgeWhenStored(store.synced(), () -> acknowledge(conn, qos, packetId, code, text),
+                () -> refuseUnstored(conn, session, qos, packetId, topicName));
+    }
+
+    private static void acknowledge(MqttConnection conn, int qos, int packetId, int reason, String reasonString) {
+        EventLoop loop = conn.channel().eventLoop();
+        if (!loop.inEventLoop()) {
+            // the session moved to a new connection's loop while the store synced; this connection is closing
+            loop.execute(() -> acknowledge(conn, qos, packetId, reason, reasonString));
+            return;
+        }
+        MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
+        conn.write(conn.pubReply(type, MqttQoS.AT_MOST_ONCE, packetId, reason, reasonString));
+    }
+
+    /**
+     * The message could not be stored: it is not acknowledged as received. MQTT 5 clients get 0x97 (quota exceeded);
+     * MQTT 3.x has no refusal, so they get no PUBACK/PUBREC and send the message again on their next connection.
+     * The store logs why it cannot write and what to do.
+     */
+    private void refuseUnstored(MqttConnection conn, Session session, int qos, int packetId, String topic) {
+        broker.metrics().publishDropped();
+        broker.log().debug("Refused QoS " + qos + " PUBLISH from " + conn.describe() + " to '" + topic
+                + "': the durable store cannot write");
+        if (qos == 2) {
+            session.pubrel(packetId);
+        }
+        if (conn.isV5()) {
+            acknowledge(conn, qos, packetId, ReasonCodes.QUOTA_EXCEEDED,
+                    "the broker cannot store messages now (see its log)");
         }
     }
 

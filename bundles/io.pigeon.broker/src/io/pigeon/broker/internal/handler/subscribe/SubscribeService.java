@@ -84,7 +84,7 @@ public final class SubscribeService {
             int retainHandling = v5 ? opt.retainHandling().value() : 0;
             SubscriptionEntry entry = new SubscriptionEntry(session, f.filter(), f.shareGroup(), qos, noLocal, rap,
                     retainHandling, subId);
-            boolean isNew = session.subscriptions().put(f.raw(), entry) == null;
+            boolean isNew = session.addSubscription(f.raw(), entry) == null;
             broker.tree().add(entry);
             codes[i] = qos;
             broker.events().fire(BrokerEvent.Type.SUBSCRIBED, conn.clientId(), conn.remoteAddress(), f.raw(), qos,

@@ -44,7 +44,7 @@ public final class UnsubscribeService {
                 codes[i] = (short) ReasonCodes.TOPIC_FILTER_INVALID;
                 continue;
             }
-            SubscriptionEntry e = session.subscriptions().remove(f.raw());
+            SubscriptionEntry e = session.removeSubscription(f.raw());
             if (e == null) {
                 codes[i] = NO_SUBSCRIPTION_EXISTED;
                 continue;

@@ -317,6 +317,33 @@ class ConfParserTest {
     }
 
     @Test
+    void bridgeTopicLinesFollowMosquittosPrefixRules() throws IOException {
+        ParsedConfig parsed = parse("connection cloud", "address 127.0.0.1:1883",
+                "topic \"\" out 1 local/exact remote/exact", "topic # in 0 \"\" site1/",
+                "topic \"\" both 1 local/only \"\"", "topic a/# out 1 lo+/ remote/", "topic a/#/b out 1",
+                "topic a/b+ in", "notification_topic gw/bridge/state", "bridge_max_queued_bytes 1048576",
+                "notifications false");
+        assertEquals(List.of(
+                "etc/pigeon.conf:5: topic \"\" both 1 local/only \"\": an empty pattern \"\" maps the local prefix to"
+                        + " the remote prefix, so it needs both, e.g. `topic \"\" out 1 local/topic remote/topic`."
+                        + " Fix the value or remove the line.",
+                "etc/pigeon.conf:6: topic a/# out 1 lo+/ remote/: prefix 'lo+/' must not contain the wildcards + and #."
+                        + " Fix the value or remove the line.",
+                "etc/pigeon.conf:7: topic a/#/b out 1: pattern 'a/#/b' is not a topic filter: + and # must stand"
+                        + " alone between slashes, and # only at the end. Fix the value or remove the line.",
+                "etc/pigeon.conf:8: topic a/b+ in: pattern 'a/b+' is not a topic filter: + and # must stand alone"
+                        + " between slashes, and # only at the end. Fix the value or remove the line."),
+                errors(parsed));
+        assertEquals(List.of(), warnings(parsed), "a connection section is no longer only read: no warning");
+        Map<String, Object> cloud = configs(parsed).get("io.pigeon.bridge~cloud").properties();
+        assertArrayEquals(new String[] {"\"\" out 1 local/exact remote/exact", "# in 0 \"\" site1/"},
+                (String[]) cloud.get("topic"));
+        assertEquals("gw/bridge/state", cloud.get("notification.topic"));
+        assertEquals(1048576L, cloud.get("bridge.max.queued.bytes"));
+        assertEquals(Boolean.FALSE, cloud.get("notifications"));
+    }
+
+    @Test
     void loggingDirectives() throws IOException {
         Files.createDirectories(home.resolve("logs"));
         ParsedConfig parsed = parse("log_level info", "log_level io.netty warning", "log_dest stdout",

@@ -322,7 +322,7 @@ class ConfParserTest {
                 "topic \"\" out 1 local/exact remote/exact", "topic # in 0 \"\" site1/",
                 "topic \"\" both 1 local/only \"\"", "topic a/# out 1 lo+/ remote/", "topic a/#/b out 1",
                 "topic a/b+ in", "notification_topic gw/bridge/state", "bridge_max_queued_bytes 1048576",
-                "notifications false");
+                "notifications false", "restart_timeout 30 5");
         assertEquals(List.of(
                 "etc/pigeon.conf:5: topic \"\" both 1 local/only \"\": an empty pattern \"\" maps the local prefix to"
                         + " the remote prefix, so it needs both, e.g. `topic \"\" out 1 local/topic remote/topic`."
@@ -332,7 +332,9 @@ class ConfParserTest {
                 "etc/pigeon.conf:7: topic a/#/b out 1: pattern 'a/#/b' is not a topic filter: + and # must stand"
                         + " alone between slashes, and # only at the end. Fix the value or remove the line.",
                 "etc/pigeon.conf:8: topic a/b+ in: pattern 'a/b+' is not a topic filter: + and # must stand alone"
-                        + " between slashes, and # only at the end. Fix the value or remove the line."),
+                        + " between slashes, and # only at the end. Fix the value or remove the line.",
+                "etc/pigeon.conf:12: restart_timeout 30 5: the cap 5 must not be less than the base 30, e.g."
+                        + " `restart_timeout 5 30`. Fix the value or remove the line."),
                 errors(parsed));
         assertEquals(List.of(), warnings(parsed), "a connection section is no longer only read: no warning");
         Map<String, Object> cloud = configs(parsed).get("io.pigeon.bridge~cloud").properties();

@@ -305,6 +305,10 @@ interface ValueType {
                     throw new BadValue("must be whole numbers of seconds of at least 1." + FIX);
                 }
             }
+            if (tokens.length == 2 && Integer.parseInt(tokens[1]) < Integer.parseInt(tokens[0])) {
+                throw new BadValue("the cap " + tokens[1] + " must not be less than the base " + tokens[0]
+                        + ", e.g. `restart_timeout 5 30`." + FIX);
+            }
             return String.join(" ", tokens);
         };
     }

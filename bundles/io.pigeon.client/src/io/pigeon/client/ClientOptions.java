@@ -27,6 +27,12 @@ import io.pigeon.broker.Message;
  * @param offlineDropPolicy     which message gives way when the offline buffer is full
  * @param bridge                announce a bridge (Mosquitto's {@code try_private}): the protocol version byte
  *                              carries 0x80, so a Mosquitto upstream does not echo bridged messages back
+ *                              <p>
+ *                              With {@value #EMBEDDED} there is no network connection: the client id only names the
+ *                              client in log lines, and credentials, keep alive, session, TLS, reconnect and bridge
+ *                              options do not apply (in-process clients are trusted). The will is published when the
+ *                              client ends without {@link MqttClient#close()}, because the bundle that opened it
+ *                              stopped. The offline buffer holds publishes while the broker bundle is stopped.
  */
 public record ClientOptions(List<String> servers, String clientId, int protocolVersion, String username,
         String password, boolean cleanStart, long sessionExpirySeconds, int keepAliveSeconds, Message will,

@@ -6,7 +6,9 @@ package io.pigeon.client;
  *
  * @param qos               maximum QoS, 0..2
  * @param noLocal           do not receive this connection's own publishes (bridges use it against loops)
- * @param retainAsPublished keep the retain flag as the publisher set it
+ * @param retainAsPublished keep the retain flag as the publisher set it. Not available on the embedded broker,
+ *                          whose in-process API delivers live messages with retain false (and messages retained
+ *                          before the subscription with retain true) whatever this option says
  */
 public record SubscribeOptions(int qos, boolean noLocal, boolean retainAsPublished) {
 

@@ -1,7 +1,9 @@
 package io.pigeon.bridge.internal;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * One {@code connection NAME} section of etc/pigeon.conf, as io.pigeon.config puts it in a factory configuration of
@@ -25,8 +27,9 @@ public @interface BridgeConfig {
     @AttributeDefinition(name = "remote_username", required = false)
     String remote_username() default "";
 
-    @AttributeDefinition(name = "remote_password", required = false, type = org.osgi.service.metatype.annotations.AttributeType.PASSWORD)
-    String remote_password() default "";
+    /** Key {@code .remote.password}: private, so DS does not publish it with the service properties. */
+    @AttributeDefinition(name = "remote_password", required = false, type = AttributeType.PASSWORD)
+    String _remote_password() default "";
 
     @AttributeDefinition(name = "remote_clientid", required = false,
             description = "Client id upstream; not set: HOSTNAME.NAME, as Mosquitto does.")
@@ -44,9 +47,9 @@ public @interface BridgeConfig {
     String restart_timeout() default "5 30";
 
     @AttributeDefinition(name = "bridge_protocol_version", options = {
-            @org.osgi.service.metatype.annotations.Option(value = "mqttv31"),
-            @org.osgi.service.metatype.annotations.Option(value = "mqttv311"),
-            @org.osgi.service.metatype.annotations.Option(value = "mqttv50")})
+            @Option(value = "mqttv31"),
+            @Option(value = "mqttv311"),
+            @Option(value = "mqttv50")})
     String bridge_protocol_version() default "mqttv311";
 
     @AttributeDefinition(name = "try_private", description = "Announce a bridge to the upstream (MQTT 3.1 and"

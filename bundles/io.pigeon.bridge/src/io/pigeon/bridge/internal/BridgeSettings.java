@@ -66,8 +66,8 @@ record BridgeSettings(String name, String source, ClientOptions client, List<Top
                 .clientId(clientId)
                 .protocolVersion(version)
                 .credentials(config.remote_username().isEmpty() ? null : config.remote_username(),
-                        config.remote_username().isEmpty() || config.remote_password().isEmpty() ? null
-                                : config.remote_password())
+                        config.remote_username().isEmpty() || config._remote_password().isEmpty() ? null
+                                : config._remote_password())
                 .cleanStart(config.cleansession())
                 .sessionExpirySeconds(config.cleansession() ? 0 : NEVER_EXPIRES)
                 .keepAliveSeconds(config.keepalive_interval())

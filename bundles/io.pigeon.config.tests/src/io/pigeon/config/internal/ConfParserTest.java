@@ -300,17 +300,20 @@ class ConfParserTest {
     void bridgesBecomeFactoryConfigurations() throws IOException {
         ParsedConfig parsed = parse("connection cloud", "address broker.example.org:8883 backup.example.org",
                 "topic sensors/# out 1 local/ remote/", "topic cmd/# in 2", "remote_username gw1",
+                "remote_password s3cret",
                 "bridge_protocol_version mqttv50", "keepalive_interval 60", "restart_timeout 5 60",
                 "connection other", "address 10.0.0.2", "topic # both 3");
         assertEquals(List.of(
-                "etc/pigeon.conf:11: topic # both 3: QoS '3' must be 0, 1 or 2. Fix the value or remove the line.",
-                "etc/pigeon.conf:9: connection other: has no topic. Add a line such as `topic # out 1` to the section."),
+                "etc/pigeon.conf:12: topic # both 3: QoS '3' must be 0, 1 or 2. Fix the value or remove the line.",
+                "etc/pigeon.conf:10: connection other: has no topic. Add a line such as `topic # out 1` to the section."),
                 errors(parsed));
         Map<String, Object> cloud = configs(parsed).get("io.pigeon.bridge~cloud").properties();
         assertEquals("cloud", cloud.get("name"));
         assertArrayEquals(new String[] {"broker.example.org:8883", "backup.example.org"}, (String[]) cloud.get("address"));
         assertArrayEquals(new String[] {"sensors/# out 1 local/ remote/", "cmd/# in 2"}, (String[]) cloud.get("topic"));
         assertEquals("gw1", cloud.get("remote.username"));
+        assertEquals("s3cret", cloud.get(".remote.password"), "private key: not copied into service properties");
+        assertFalse(cloud.containsKey("remote.password"));
         assertEquals(60, cloud.get("keepalive.interval"));
         assertEquals("5 60", cloud.get("restart.timeout"));
         assertEquals("etc/pigeon.conf:1", cloud.get("config.source"));

@@ -108,10 +108,12 @@ final class Directives {
         t.put("addresses", new Directive("addresses", BRIDGE, IMPLEMENTED, false, "address", ValueType.addresses(), null));
         t.put("topic", new Directive("topic", BRIDGE, IMPLEMENTED, true, "topic", ValueType.bridgeTopic(), null));
         put(t, "remote_username", BRIDGE, IMPLEMENTED, ValueType.word());
-        put(t, "remote_password", BRIDGE, IMPLEMENTED, ValueType.string());
+        // A leading '.' makes the key private: DS does not copy it into the bridge's service properties.
+        t.put("remote_password", new Directive("remote_password", BRIDGE, IMPLEMENTED, false, ".remote.password",
+                ValueType.string(), null));
         put(t, "remote_clientid", BRIDGE, IMPLEMENTED, ValueType.word());
         t.put("username", new Directive("username", BRIDGE, IMPLEMENTED, false, "remote.username", ValueType.word(), null));
-        t.put("password", new Directive("password", BRIDGE, IMPLEMENTED, false, "remote.password", ValueType.string(), null));
+        t.put("password", new Directive("password", BRIDGE, IMPLEMENTED, false, ".remote.password", ValueType.string(), null));
         t.put("clientid", new Directive("clientid", BRIDGE, IMPLEMENTED, false, "remote.clientid", ValueType.word(), null));
         put(t, "cleansession", BRIDGE, IMPLEMENTED, ValueType.bool());
         put(t, "keepalive_interval", BRIDGE, IMPLEMENTED, ValueType.intRange(5, U16));

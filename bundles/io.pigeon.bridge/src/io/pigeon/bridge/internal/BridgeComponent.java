@@ -135,9 +135,10 @@ public final class BridgeComponent implements Bridge {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        long left = queue.size();
         queue.close();
         notifyState(false);
-        log.info("Bridge {}: stopped; {} message(s) stay queued on disk.", settings.name(), queue.size());
+        log.info("Bridge {}: stopped; {} message(s) stay queued on disk.", settings.name(), left);
     }
 
     @Override

@@ -6,8 +6,11 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Bridge {
 
-    /** Service property with the connection name, as in {@code connection NAME}. */
-    String NAME_PROPERTY = "pigeon.bridge.name";
+    /**
+     * Service property with the connection name, as in {@code connection NAME}: the configuration key io.pigeon.config
+     * writes it under, which DS passes on to the service.
+     */
+    String NAME_PROPERTY = "name";
 
     /** The connection name. */
     String name();

@@ -90,6 +90,22 @@ class ForwarderTest {
     }
 
     @Test
+    void whatTheClientStillHoldsAcrossAReconnectIsNotSentTwice() {
+        upstream.state = ConnectionState.CONNECTED;
+        forwarder.connected();
+        for (int i = 0; i < 5; i++) {
+            enqueue("t/" + i);
+        }
+        upstream.state = ConnectionState.DISCONNECTED;
+        upstream.state = ConnectionState.CONNECTED;
+        forwarder.connected();
+        assertEquals(expected(0, 5), upstream.topics(), "the client resends its own in-flight messages");
+        upstream.ackAll();
+        assertEquals(expected(0, 5), upstream.acked);
+        assertEquals(0, queue.size());
+    }
+
+    @Test
     void aMessageTheUpstreamRefusesIsDroppedAndReported() {
         upstream.state = ConnectionState.CONNECTED;
         forwarder.connected();

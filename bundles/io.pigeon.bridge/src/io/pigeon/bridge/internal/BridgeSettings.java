@@ -74,8 +74,9 @@ record BridgeSettings(String name, String source, ClientOptions client, List<Top
                 .tls(tls ? new ClientOptions.Tls(config.bridge_cafile(), emptyToNull(config.bridge_certfile()),
                         emptyToNull(config.bridge_keyfile()), config.bridge_insecure()) : ClientOptions.Tls.DEFAULT)
                 .reconnect(restart[0], restart[1])
-                // The bridge keeps outgoing messages in its own disk queue; the client must not hold any.
-                .offlineBuffer(0, ClientOptions.DropPolicy.DROP_NEWEST)
+                // The disk queue holds what waits; the client holds only the forwarder's window, which it also uses
+                // while connected when the upstream's Receive Maximum is smaller.
+                .offlineBuffer(Forwarder.WINDOW, ClientOptions.DropPolicy.DROP_NEWEST)
                 // The private flag is a 3.1/3.1.1 convention; MQTT 5 upstreams get No Local instead.
                 .bridge(config.try_private() && version < 5)
                 .build();

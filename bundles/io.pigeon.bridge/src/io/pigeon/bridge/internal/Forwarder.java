@@ -16,9 +16,10 @@ import io.pigeon.client.MqttClient;
 import io.pigeon.client.MqttClientException;
 
 /**
- * Sends the forward queue upstream in order: up to {@link #WINDOW} messages in flight, each removed from the disk
- * only when the upstream acknowledged it (PUBACK, PUBCOMP). After a reconnect everything not yet acknowledged is
- * sent again from the head, so a message may arrive twice (QoS 1 semantics) but none is lost.
+ * Sends the forward queue upstream in order: up to {@link #WINDOW} messages handed to the client and not yet
+ * acknowledged, each removed from the disk only when the upstream acknowledged it (PUBACK, PUBCOMP). The client keeps
+ * what it was given across a reconnect and sends it again itself; what it gave back as failed is sent again from
+ * here after the next reconnect. A message may so arrive twice (QoS 1 semantics), but none is lost.
  * <p>
  * Runs on the bridge's own single thread ({@code executor}); {@link #kick()} may be called from any thread.
  */
@@ -35,9 +36,10 @@ final class Forwarder {
     private final AtomicBoolean kicked = new AtomicBoolean();
 
     // bridge thread only
+    /** Keys handed to the client whose acknowledgement is still open. */
     private final Set<Long> inFlight = new HashSet<>();
+    /** The last key handed to the client; the next send starts after it. */
     private long cursor;
-    private int generation;
 
     Forwarder(String bridge, ForwardQueue queue, MqttClient client, Executor executor, Logger log, LongSupplier clock) {
         this.bridge = bridge;
@@ -58,11 +60,9 @@ final class Forwarder {
         }
     }
 
-    /** The upstream accepted a new connection: start again from the head of the queue. */
+    /** The upstream accepted a new connection: look again from the head for what is neither sent nor acknowledged. */
     void connected() {
         executor.execute(() -> {
-            generation++;
-            inFlight.clear();
             cursor = 0;
             long waiting = queue.size();
             if (waiting > 0) {
@@ -112,19 +112,14 @@ final class Forwarder {
     }
 
     private void send(long key, Message message) {
-        int sentIn = generation;
         inFlight.add(key);
-        client.publish(message).whenComplete((ok, failure) -> executor.execute(() -> done(key, sentIn, message,
-                failure)));
+        client.publish(message).whenComplete((ok, failure) -> executor.execute(() -> done(key, message, failure)));
     }
 
-    private void done(long key, int sentIn, Message message, Throwable failure) {
+    private void done(long key, Message message, Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                 : failure;
-        boolean current = sentIn == generation;
-        if (current) {
-            inFlight.remove(key);
-        }
+        inFlight.remove(key);
         if (cause == null) {
             queue.remove(key);
         } else if (cause instanceof MqttClientException refused && refused.reasonCode() >= 0x80) {
@@ -133,14 +128,14 @@ final class Forwarder {
                     + " ACL for this bridge's user or the topic line's remote prefix.", bridge, message.topic(),
                     cause.getMessage());
             queue.remove(key);
-        } else if (current) {
-            // Not sent (the connection went away): it stays on disk; send it again from here.
+        } else {
+            // The client gave it back unsent (its connection is going away): it stays on disk and goes again after
+            // the next reconnect. Not at once: that would spin while the client keeps refusing.
             cursor = Math.min(cursor, key - 1);
-            log.debug("Bridge {}: message {} not acknowledged ({}); kept for the next attempt.", bridge, key,
+            log.debug("Bridge {}: message {} not acknowledged ({}); kept for the next connection.", bridge, key,
                     cause.getMessage());
+            return;
         }
-        if (current) {
-            pump();
-        }
+        pump();
     }
 }

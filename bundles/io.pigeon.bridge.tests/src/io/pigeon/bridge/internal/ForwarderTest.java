@@ -37,13 +37,15 @@ class ForwarderTest {
     Path dir;
     final LogCapture log = new LogCapture();
     final ScriptedUpstream upstream = new ScriptedUpstream();
+    /** Tasks the forwarder asked to run a little later; the test runs them. */
+    final List<Runnable> later = new ArrayList<>();
     ForwardQueue queue;
     Forwarder forwarder;
 
     @BeforeEach
     void open() throws IOException {
         queue = ForwardQueue.open(dir.resolve("q.mv.db"), 1 << 20, "up", log.logger);
-        forwarder = new Forwarder("up", queue, upstream, Runnable::run, log.logger, () -> 0L);
+        forwarder = new Forwarder("up", queue, upstream, Runnable::run, later::add, log.logger, () -> 0L);
     }
 
     @AfterEach
@@ -102,6 +104,20 @@ class ForwarderTest {
         assertEquals(expected(0, 5), upstream.topics(), "the client resends its own in-flight messages");
         upstream.ackAll();
         assertEquals(expected(0, 5), upstream.acked);
+        assertEquals(0, queue.size());
+    }
+
+    @Test
+    void aMessageTheClientGivesBackWhileConnectedIsRetriedLaterNotAtOnce() {
+        upstream.state = ConnectionState.CONNECTED;
+        forwarder.connected();
+        enqueue("t/0");
+        upstream.sent.remove(0).completeExceptionally(new MqttClientException("buffer full", -1));
+        assertEquals(List.of(), upstream.topics(), "not sent again at once");
+        assertEquals(1, later.size(), "a retry is scheduled");
+        later.remove(0).run();
+        assertEquals(List.of("t/0"), upstream.topics(), "sent again by the retry");
+        upstream.ackAll();
         assertEquals(0, queue.size());
     }
 

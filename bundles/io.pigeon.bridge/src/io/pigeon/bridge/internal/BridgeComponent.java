@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -49,7 +49,7 @@ public final class BridgeComponent implements Bridge {
     private final Broker broker;
     private final Logger log;
     private final ForwardQueue queue;
-    private final ExecutorService executor;
+    private final ScheduledExecutorService executor;
     private final MqttClient client;
     private final Forwarder forwarder;
     private final List<Subscription> localSubscriptions = new ArrayList<>();
@@ -78,7 +78,7 @@ public final class BridgeComponent implements Bridge {
         }
         this.queue = ForwardQueue.open(queueFile(context, settings.name()), settings.maxQueuedBytes(),
                 settings.name(), log);
-        this.executor = Executors.newSingleThreadExecutor(r -> {
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pigeon-bridge-" + settings.name());
             t.setDaemon(true);
             return t;
@@ -93,7 +93,8 @@ public final class BridgeComponent implements Bridge {
             queue.close();
             throw e;
         }
-        this.forwarder = new Forwarder(settings.name(), queue, client, executor, log, System::currentTimeMillis);
+        this.forwarder = new Forwarder(settings.name(), queue, client, executor,
+                task -> executor.schedule(task, 1, TimeUnit.SECONDS), log, System::currentTimeMillis);
         start();
     }
 

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 import org.osgi.service.log.Logger;
@@ -33,6 +34,7 @@ final class Forwarder {
     private final Executor executor;
     private final Logger log;
     private final LongSupplier clock;
+    private final Consumer<Runnable> retryLater;
     private final AtomicBoolean kicked = new AtomicBoolean();
 
     // bridge thread only
@@ -41,8 +43,14 @@ final class Forwarder {
     /** The last key handed to the client; the next send starts after it. */
     private long cursor;
 
-    Forwarder(String bridge, ForwardQueue queue, MqttClient client, Executor executor, Logger log, LongSupplier clock) {
+    /**
+     * @param executor   the bridge's thread
+     * @param retryLater runs a task on the bridge's thread a little later (a second)
+     */
+    Forwarder(String bridge, ForwardQueue queue, MqttClient client, Executor executor, Consumer<Runnable> retryLater,
+            Logger log, LongSupplier clock) {
         this.bridge = bridge;
+        this.retryLater = retryLater;
         this.queue = queue;
         this.client = client;
         this.executor = executor;
@@ -129,11 +137,14 @@ final class Forwarder {
                     cause.getMessage());
             queue.remove(key);
         } else {
-            // The client gave it back unsent (its connection is going away): it stays on disk and goes again after
-            // the next reconnect. Not at once: that would spin while the client keeps refusing.
+            // The client gave it back unsent: its connection is going away, or its buffer was full. It stays on disk
+            // and goes again after the next reconnect, or a little later; not at once, which would spin.
             cursor = Math.min(cursor, key - 1);
-            log.debug("Bridge {}: message {} not acknowledged ({}); kept for the next connection.", bridge, key,
+            log.debug("Bridge {}: message {} not acknowledged ({}); kept to be sent again.", bridge, key,
                     cause.getMessage());
+            if (client.state() == ConnectionState.CONNECTED) {
+                retryLater.accept(this::pump);
+            }
             return;
         }
         pump();

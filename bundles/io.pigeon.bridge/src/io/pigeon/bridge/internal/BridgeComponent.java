@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
@@ -78,11 +78,14 @@ public final class BridgeComponent implements Bridge {
         }
         this.queue = ForwardQueue.open(queueFile(context, settings.name()), settings.maxQueuedBytes(),
                 settings.name(), log);
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "pigeon-bridge-" + settings.name());
             t.setDaemon(true);
             return t;
         });
+        // A retry due after the bridge stopped has nothing left to do.
+        thread.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor = thread;
         try {
             notifyState(false);
             this.client = clients.open(settings.client());

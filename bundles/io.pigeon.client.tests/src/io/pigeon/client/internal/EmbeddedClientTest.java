@@ -247,7 +247,7 @@ class EmbeddedClientTest {
         ComponentContext context = (ComponentContext) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {ComponentContext.class}, (proxy, method, args) -> method.getName()
                         .equals("getUsingBundle") ? FrameworkUtil.getBundle(Osgi.class) : null);
-        ClientsComponent clients = new ClientsComponent(log.logger, context);
+        ClientsComponent clients = new ClientsComponent(log.logger, Osgi.service(io.pigeon.client.internal.remote.ClientEventLoops.class, null), context);
         Broker broker = Osgi.service(Broker.class, null);
         clients.setBroker(broker);
         Inbox inbox = new Inbox();

@@ -15,7 +15,7 @@ import org.osgi.service.log.Logger;
  * the stage {@code connected()} hands out. Thread safe. Listeners are called by the thread that made the change,
  * under this object's monitor so that every listener sees the changes in their order; they must not block.
  */
-final class ClientState {
+public final class ClientState {
 
     private final String name;
     private final Logger log;
@@ -24,29 +24,29 @@ final class ClientState {
     private CompletableFuture<Void> nextConnected = new CompletableFuture<>();
 
     /** @param name how log lines name the client ("client 'x' to embedded") */
-    ClientState(String name, Logger log) {
+    public ClientState(String name, Logger log) {
         this.name = name;
         this.log = log;
     }
 
-    synchronized ConnectionState get() {
+    public synchronized ConnectionState get() {
         return state;
     }
 
-    synchronized boolean isClosed() {
+    public synchronized boolean isClosed() {
         return state == ConnectionState.CLOSED;
     }
 
-    synchronized CompletionStage<Void> connected() {
+    public synchronized CompletionStage<Void> connected() {
         // A copy: callers must not be able to complete the client's own stage.
         return nextConnected.copy();
     }
 
-    void addListener(ConnectionStateListener l) {
+    public void addListener(ConnectionStateListener l) {
         listeners.add(l);
     }
 
-    void removeListener(ConnectionStateListener l) {
+    public void removeListener(ConnectionStateListener l) {
         listeners.remove(l);
     }
 
@@ -55,7 +55,7 @@ final class ClientState {
      *
      * @return whether the state changed
      */
-    boolean change(ConnectionState next, String reason) {
+    public boolean change(ConnectionState next, String reason) {
         synchronized (this) {
             if (state == ConnectionState.CLOSED || (state == next && next != ConnectionState.DISCONNECTED)) {
                 return false;

@@ -10,6 +10,8 @@ import io.pigeon.client.ClientOptions;
 import io.pigeon.client.ConnectionState;
 import io.pigeon.client.MqttClient;
 import io.pigeon.client.MqttClients;
+import io.pigeon.client.internal.remote.ClientEventLoops;
+import io.pigeon.client.internal.remote.RemoteClient;
 
 import org.osgi.framework.Bundle;
 import org.osgi.service.component.ComponentContext;
@@ -29,20 +31,25 @@ import org.osgi.service.log.LoggerFactory;
  * clients that bundle opened, so that clients a bundle leaves open when it stops are ended (and their wills
  * published) instead of leaking.
  * <p>
- * The {@link Broker} reference is optional and dynamic: embedded clients outlive a broker restart (DISCONNECTED in
+ * Remote clients share the event loops of {@link ClientEventLoops}. The {@link Broker} reference is optional and
+ * dynamic: embedded clients outlive a broker restart (DISCONNECTED in
  * between) and remote clients do not need a broker at all.
  */
 @Component(service = MqttClients.class, scope = ServiceScope.BUNDLE)
 public final class ClientsComponent implements MqttClients {
 
     private final Logger log;
+    private final ClientEventLoops loops;
     private final Set<EmbeddedClient> embedded = ConcurrentHashMap.newKeySet();
+    private final Set<OwnedClient> open = ConcurrentHashMap.newKeySet();
     private final String owner;
     private volatile Broker broker;
 
     @Activate
-    public ClientsComponent(@Reference(service = LoggerFactory.class) Logger log, ComponentContext context) {
+    public ClientsComponent(@Reference(service = LoggerFactory.class) Logger log, @Reference ClientEventLoops loops,
+            ComponentContext context) {
         this.log = log;
+        this.loops = loops;
         Bundle user = context.getUsingBundle();
         this.owner = user == null ? "?" : user.getSymbolicName() + " [" + user.getBundleId() + "]";
     }
@@ -52,12 +59,8 @@ public final class ClientsComponent implements MqttClients {
         List<ServerUri> servers = ServerUri.parseAll(options.servers());
         if (servers.get(0).isEmbedded()) {
             EmbeddedClient client = new EmbeddedClient(options, log);
+            track(client);
             embedded.add(client);
-            client.addStateListener((state, reason) -> {
-                if (state == ConnectionState.CLOSED) {
-                    embedded.remove(client);
-                }
-            });
             Broker b = broker;
             if (b != null) {
                 client.brokerAvailable(b);
@@ -67,8 +70,21 @@ public final class ClientsComponent implements MqttClients {
             }
             return client;
         }
-        throw new IllegalArgumentException("Remote brokers (" + servers.get(0) + ") are not supported by this build "
-                + "yet: use \"" + ClientOptions.EMBEDDED + "\"");
+        RemoteClient client = new RemoteClient(options, servers, loops.next(), log);
+        track(client);
+        client.start();
+        return client;
+    }
+
+    /** Keeps {@code client} until it is closed, to end it if its bundle leaves it open. */
+    private void track(OwnedClient client) {
+        open.add(client);
+        client.addStateListener((state, reason) -> {
+            if (state == ConnectionState.CLOSED) {
+                open.remove(client);
+                embedded.remove(client);
+            }
+        });
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -96,13 +112,14 @@ public final class ClientsComponent implements MqttClients {
 
     @Deactivate
     void deactivate() {
-        List<EmbeddedClient> left = new ArrayList<>(embedded);
+        List<OwnedClient> left = new ArrayList<>(open);
         if (!left.isEmpty()) {
             log.warn("Bundle " + owner + " released the MQTT client service with " + left.size() + " client(s) still "
                     + "open; they are ended as dropped connections (wills published). Close clients in the "
                     + "component's @Deactivate.");
         }
-        left.forEach(EmbeddedClient::abandon);
+        left.forEach(OwnedClient::abandon);
+        open.clear();
         embedded.clear();
     }
 }

@@ -16,7 +16,6 @@ import io.pigeon.client.ClientOptions;
 import io.pigeon.client.ClientSubscription;
 import io.pigeon.client.ConnectionState;
 import io.pigeon.client.ConnectionStateListener;
-import io.pigeon.client.MqttClient;
 import io.pigeon.client.MqttClientException;
 import io.pigeon.client.SubscribeOptions;
 
@@ -31,7 +30,7 @@ import org.osgi.service.log.Logger;
  * No lock of this class is held while calling into the broker: the broker delivers in-process messages on the
  * publisher's thread, so a handler may publish through another client while this one publishes.
  */
-final class EmbeddedClient implements MqttClient {
+final class EmbeddedClient implements OwnedClient {
 
     /** The client publishing on this thread, for No Local: the broker delivers in-process on the publisher's thread. */
     private static final ThreadLocal<EmbeddedClient> PUBLISHING = new ThreadLocal<>();
@@ -257,7 +256,8 @@ final class EmbeddedClient implements MqttClient {
      * Ends a client its owner left open (the owning bundle stopped without closing it): like a connection that
      * dropped, its will is published.
      */
-    void abandon() {
+    @Override
+    public void abandon() {
         Broker target;
         synchronized (this) {
             target = broker;

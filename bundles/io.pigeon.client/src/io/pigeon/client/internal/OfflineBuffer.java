@@ -10,26 +10,30 @@ import io.pigeon.client.MqttClientException;
 /**
  * Publishes made while a client is not connected, oldest first, bounded by
  * {@link io.pigeon.client.ClientOptions#offlineBufferMessages()} with its drop policy. Not thread safe: the owning
- * client guards it with its own lock.
+ * client guards it with its own lock or keeps it on one thread.
  */
-final class OfflineBuffer {
+public final class OfflineBuffer {
 
     /** A publish waiting for a connection, with the stage its publisher holds. */
-    record Pending(Message message, CompletableFuture<Void> done) {
+    public record Pending(Message message, CompletableFuture<Void> done) {
     }
 
     private final int capacity;
     private final DropPolicy policy;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
 
-    OfflineBuffer(int capacity, DropPolicy policy) {
+    public OfflineBuffer(int capacity, DropPolicy policy) {
         this.capacity = capacity;
         this.policy = policy;
     }
 
     /** Queues a publish, or fails it (or the oldest) by the drop policy when the buffer is full. */
-    CompletableFuture<Void> add(Message message) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
+    public CompletableFuture<Void> add(Message message) {
+        return add(message, new CompletableFuture<>());
+    }
+
+    /** {@link #add(Message)} completing {@code done}, which the caller created. */
+    public CompletableFuture<Void> add(Message message, CompletableFuture<Void> done) {
         if (capacity <= 0) {
             done.completeExceptionally(new MqttClientException("Not connected and the offline buffer is off (0 "
                     + "messages): the message to '" + message.topic() + "' was not sent; publish again once connected "
@@ -53,25 +57,25 @@ final class OfflineBuffer {
     }
 
     /** The oldest waiting publish, removed, or null. */
-    Pending poll() {
+    public Pending poll() {
         return queue.pollFirst();
     }
 
     /** Puts a publish back at the head, for one taken but not sent. */
-    void pushBack(Pending pending) {
+    public void pushBack(Pending pending) {
         queue.addFirst(pending);
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return queue.isEmpty();
     }
 
-    int size() {
+    public int size() {
         return queue.size();
     }
 
     /** Fails everything waiting, with {@code why}. */
-    void failAll(String why) {
+    public void failAll(String why) {
         for (Pending p = queue.pollFirst(); p != null; p = queue.pollFirst()) {
             p.done().completeExceptionally(new MqttClientException(why + ": the message to '" + p.message().topic()
                     + "' was not sent", -1));

@@ -19,10 +19,10 @@ import io.pigeon.client.ClientOptions;
  * @param path   WebSocket path with query, null otherwise
  * @param text   the entry as given, for messages
  */
-record ServerUri(String scheme, String host, int port, String path, String text) {
+public record ServerUri(String scheme, String host, int port, String path, String text) {
 
     /** Parses every entry; an embedded broker cannot be mixed with remote ones. */
-    static List<ServerUri> parseAll(List<String> servers) {
+    public static List<ServerUri> parseAll(List<String> servers) {
         List<ServerUri> out = new ArrayList<>();
         for (String s : servers) {
             out.add(parse(s));
@@ -36,7 +36,7 @@ record ServerUri(String scheme, String host, int port, String path, String text)
         return out;
     }
 
-    static ServerUri parse(String text) {
+    public static ServerUri parse(String text) {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("An empty server: give \"" + ClientOptions.EMBEDDED
                     + "\" or a URI such as mqtt://host:1883");
@@ -74,18 +74,22 @@ record ServerUri(String scheme, String host, int port, String path, String text)
                 path += "?" + uri.getRawQuery();
             }
         }
-        return new ServerUri(scheme, uri.getHost(), port, path, trimmed);
+        String host = uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new ServerUri(scheme, host, port, path, trimmed);
     }
 
-    boolean isEmbedded() {
+    public boolean isEmbedded() {
         return scheme.equals(ClientOptions.EMBEDDED);
     }
 
-    boolean isTls() {
+    public boolean isTls() {
         return scheme.equals("mqtts") || scheme.equals("wss");
     }
 
-    boolean isWebSocket() {
+    public boolean isWebSocket() {
         return scheme.startsWith("ws");
     }
 

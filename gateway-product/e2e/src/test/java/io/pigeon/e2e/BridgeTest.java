@@ -211,6 +211,62 @@ class BridgeTest {
         }
     }
 
+    /**
+     * A TLS upstream that requires a client certificate: bridge_cafile, bridge_certfile and bridge_keyfile. Its server
+     * certificate names another host, so the bridge connects only with bridge_insecure true, and says why otherwise.
+     */
+    @Test
+    void tlsUpstreamWithClientCertificate() throws Exception {
+        Path certs = Product.newRunDir();
+        openssl(certs, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+                "-days", "2", "-subj", "/CN=Bridge Test CA");
+        Files.writeString(certs.resolve("server.ext"), "subjectAltName=DNS:elsewhere.example\n");
+        for (String who : List.of("server", "client")) {
+            openssl(certs, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", who + ".key", "-out", who + ".csr",
+                    "-subj", "/CN=" + who);
+            List<String> sign = new ArrayList<>(List.of("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem",
+                    "-CAkey", "ca.key", "-CAcreateserial", "-out", who + ".pem", "-days", "2"));
+            if (who.equals("server")) {
+                sign.addAll(List.of("-extfile", "server.ext"));
+            }
+            openssl(certs, sign.toArray(new String[0]));
+        }
+        try (Upstream up = new Upstream(List.of("allow_anonymous true", "cafile " + certs.resolve("ca.pem"),
+                "certfile " + certs.resolve("server.pem"), "keyfile " + certs.resolve("server.key"),
+                "require_certificate true"))) {
+            String[] tls = {"bridge_cafile " + certs.resolve("ca.pem"), "bridge_certfile " + certs.resolve("client.pem"),
+                "bridge_keyfile " + certs.resolve("client.key"), "topic tls/# out 1"};
+            Broker strict = pigeon(up, tls);
+            try {
+                Matcher refused = strict.proc.awaitLine(Pattern.compile("Bridge up: not connected to the upstream"
+                        + " \\[mqtts://127\\.0\\.0\\.1:" + up.port + "\\]: (.*)"), WAIT);
+                assertTrue(refused.group(1).matches("(?i).*(certificate|hostname|host name|subject alternative|"
+                        + "No subject alternative|handshake).*"), "the reason must point at the certificate: "
+                        + refused.group(0));
+            } finally {
+                strict.stop(Broker.STOP_TIMEOUT);
+            }
+            List<String> insecure = new ArrayList<>(List.of(tls));
+            insecure.add("bridge_insecure true");
+            Broker b = pigeon(up, insecure.toArray(new String[0]));
+            try (Proc state = awaitConnected(b, "$SYS/broker/connection/up/state");
+                    Proc upSub = up.sub("--cafile", certs.resolve("ca.pem").toString(), "--cert",
+                            certs.resolve("client.pem").toString(), "--key", certs.resolve("client.key").toString(),
+                            "--insecure", "-t", "tls/#")) {
+                Tools.pub(b, "-t", "tls/x", "-m", "over TLS", "-q", "1");
+                assertEquals(List.of("MSG|tls/x|1|0|over TLS"), await(upSub, 1));
+            } finally {
+                b.stop(Broker.STOP_TIMEOUT);
+            }
+        }
+    }
+
+    private static void openssl(Path dir, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("openssl"));
+        cmd.addAll(List.of(args));
+        Proc.run(Duration.ofSeconds(30), cmd, dir, Map.of()).assertExit(0);
+    }
+
     /** The payloads in order of first arrival. */
     private static List<String> distinct(List<String> first, List<String> then) {
         Set<String> seen = new LinkedHashSet<>();

@@ -60,6 +60,8 @@ public final class BridgeComponent implements Bridge {
      */
     private final ThreadLocal<Boolean> publishingInbound = new ThreadLocal<>();
     private final Object stateLock = new Object();
+    /** Set first when the bridge stops: a message still arriving on another thread is then left alone. */
+    private volatile boolean stopped;
     private String lastNotified;
     private String lastReason;
 
@@ -128,6 +130,7 @@ public final class BridgeComponent implements Bridge {
 
     @Deactivate
     void deactivate() {
+        stopped = true;
         localSubscriptions.forEach(Subscription::close);
         client.close();
         executor.shutdown();
@@ -166,7 +169,7 @@ public final class BridgeComponent implements Bridge {
     }
 
     private void fromLocal(TopicMapping topic, Message message) {
-        if (publishingInbound.get() != null) {
+        if (stopped || publishingInbound.get() != null) {
             return;
         }
         String remoteTopic = topic.toRemote(message.topic());
@@ -192,7 +195,7 @@ public final class BridgeComponent implements Bridge {
 
     private void fromUpstream(TopicMapping topic, Message message) {
         String localTopic = topic.toLocal(message.topic());
-        if (localTopic == null) {
+        if (stopped || localTopic == null) {
             return;
         }
         publishingInbound.set(Boolean.TRUE);

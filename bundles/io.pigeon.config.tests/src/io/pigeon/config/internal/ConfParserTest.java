@@ -302,20 +302,52 @@ class ConfParserTest {
     void bridgesBecomeFactoryConfigurations() throws IOException {
         ParsedConfig parsed = parse("connection cloud", "address broker.example.org:8883 backup.example.org",
                 "topic sensors/# out 1 local/ remote/", "topic cmd/# in 2", "remote_username gw1",
+                "remote_password s3cret",
                 "bridge_protocol_version mqttv50", "keepalive_interval 60", "restart_timeout 5 60",
                 "connection other", "address 10.0.0.2", "topic # both 3");
         assertEquals(List.of(
-                "etc/pigeon.conf:11: topic # both 3: QoS '3' must be 0, 1 or 2. Fix the value or remove the line.",
-                "etc/pigeon.conf:9: connection other: has no topic. Add a line such as `topic # out 1` to the section."),
+                "etc/pigeon.conf:12: topic # both 3: QoS '3' must be 0, 1 or 2. Fix the value or remove the line.",
+                "etc/pigeon.conf:10: connection other: has no topic. Add a line such as `topic # out 1` to the section."),
                 errors(parsed));
         Map<String, Object> cloud = configs(parsed).get("io.pigeon.bridge~cloud").properties();
         assertEquals("cloud", cloud.get("name"));
         assertArrayEquals(new String[] {"broker.example.org:8883", "backup.example.org"}, (String[]) cloud.get("address"));
         assertArrayEquals(new String[] {"sensors/# out 1 local/ remote/", "cmd/# in 2"}, (String[]) cloud.get("topic"));
         assertEquals("gw1", cloud.get("remote.username"));
+        assertEquals("s3cret", cloud.get(".remote.password"), "private key: not copied into service properties");
+        assertFalse(cloud.containsKey("remote.password"));
         assertEquals(60, cloud.get("keepalive.interval"));
         assertEquals("5 60", cloud.get("restart.timeout"));
         assertEquals("etc/pigeon.conf:1", cloud.get("config.source"));
+    }
+
+    @Test
+    void bridgeTopicLinesFollowMosquittosPrefixRules() throws IOException {
+        ParsedConfig parsed = parse("connection cloud", "address 127.0.0.1:1883",
+                "topic \"\" out 1 local/exact remote/exact", "topic # in 0 \"\" site1/",
+                "topic \"\" both 1 local/only \"\"", "topic a/# out 1 lo+/ remote/", "topic a/#/b out 1",
+                "topic a/b+ in", "notification_topic gw/bridge/state", "bridge_max_queued_bytes 1048576",
+                "notifications false", "restart_timeout 30 5");
+        assertEquals(List.of(
+                "etc/pigeon.conf:5: topic \"\" both 1 local/only \"\": an empty pattern \"\" maps the local prefix to"
+                        + " the remote prefix, so it needs both, e.g. `topic \"\" out 1 local/topic remote/topic`."
+                        + " Fix the value or remove the line.",
+                "etc/pigeon.conf:6: topic a/# out 1 lo+/ remote/: prefix 'lo+/' must not contain the wildcards + and #."
+                        + " Fix the value or remove the line.",
+                "etc/pigeon.conf:7: topic a/#/b out 1: pattern 'a/#/b' is not a topic filter: + and # must stand"
+                        + " alone between slashes, and # only at the end. Fix the value or remove the line.",
+                "etc/pigeon.conf:8: topic a/b+ in: pattern 'a/b+' is not a topic filter: + and # must stand alone"
+                        + " between slashes, and # only at the end. Fix the value or remove the line.",
+                "etc/pigeon.conf:12: restart_timeout 30 5: the cap 5 must not be less than the base 30, e.g."
+                        + " `restart_timeout 5 30`. Fix the value or remove the line."),
+                errors(parsed));
+        assertEquals(List.of(), warnings(parsed), "a connection section is no longer only read: no warning");
+        Map<String, Object> cloud = configs(parsed).get("io.pigeon.bridge~cloud").properties();
+        assertArrayEquals(new String[] {"\"\" out 1 local/exact remote/exact", "# in 0 \"\" site1/"},
+                (String[]) cloud.get("topic"));
+        assertEquals("gw/bridge/state", cloud.get("notification.topic"));
+        assertEquals(1048576L, cloud.get("bridge.max.queued.bytes"));
+        assertEquals(Boolean.FALSE, cloud.get("notifications"));
     }
 
     @Test

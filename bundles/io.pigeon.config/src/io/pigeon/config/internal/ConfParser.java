@@ -270,7 +270,6 @@ final class ConfParser {
         }
         currentBridge = new ParsedConfig.Bridge(tokens[0], at.source(), new Section());
         result.bridges.add(currentBridge);
-        warn(at, "connection", value, "bridges are read and checked, but this Pigeon version does not run them yet.");
     }
 
     private void includeDir(Place at, String value) {

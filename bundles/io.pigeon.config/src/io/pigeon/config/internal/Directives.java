@@ -51,7 +51,7 @@ final class Directives {
         put(t, "include_dir", STRUCTURE, IMPLEMENTED, null);
         // Moves allow_anonymous, password_file and acl_file into the listeners (io.pigeon.auth's ListenerSecurity)
         put(t, "per_listener_settings", STRUCTURE, IMPLEMENTED, ValueType.bool());
-        put(t, "connection", STRUCTURE, PENDING, null);
+        put(t, "connection", STRUCTURE, IMPLEMENTED, null);
 
         // broker (issue 3)
         put(t, "max_inflight_messages", GLOBAL, IMPLEMENTED, ValueType.intRange(0, U16));
@@ -109,25 +109,30 @@ final class Directives {
 
         // operations still to come: read, checked and passed on, with a warning that Pigeon does not act on them
         // bridges (issue 4)
-        put(t, "address", BRIDGE, PENDING, ValueType.addresses());
-        t.put("addresses", new Directive("addresses", BRIDGE, PENDING, false, "address", ValueType.addresses(), null));
-        t.put("topic", new Directive("topic", BRIDGE, PENDING, true, "topic", ValueType.bridgeTopic(), null));
-        put(t, "remote_username", BRIDGE, PENDING, ValueType.word());
-        put(t, "remote_password", BRIDGE, PENDING, ValueType.string());
-        put(t, "remote_clientid", BRIDGE, PENDING, ValueType.word());
-        t.put("username", new Directive("username", BRIDGE, PENDING, false, "remote.username", ValueType.word(), null));
-        t.put("password", new Directive("password", BRIDGE, PENDING, false, "remote.password", ValueType.string(), null));
-        t.put("clientid", new Directive("clientid", BRIDGE, PENDING, false, "remote.clientid", ValueType.word(), null));
-        put(t, "cleansession", BRIDGE, PENDING, ValueType.bool());
-        put(t, "keepalive_interval", BRIDGE, PENDING, ValueType.intRange(5, U16));
-        put(t, "restart_timeout", BRIDGE, PENDING, ValueType.restartTimeout());
-        put(t, "bridge_protocol_version", BRIDGE, PENDING, ValueType.oneOf("mqttv50", "mqttv311", "mqttv31"));
-        put(t, "try_private", BRIDGE, PENDING, ValueType.bool());
-        put(t, "notifications", BRIDGE, PENDING, ValueType.bool());
-        put(t, "bridge_cafile", BRIDGE, PENDING, ValueType.existingFile());
-        put(t, "bridge_certfile", BRIDGE, PENDING, ValueType.existingFile());
-        put(t, "bridge_keyfile", BRIDGE, PENDING, ValueType.existingFile());
-        put(t, "bridge_insecure", BRIDGE, PENDING, ValueType.bool());
+        put(t, "address", BRIDGE, IMPLEMENTED, ValueType.addresses());
+        t.put("addresses", new Directive("addresses", BRIDGE, IMPLEMENTED, false, "address", ValueType.addresses(), null));
+        t.put("topic", new Directive("topic", BRIDGE, IMPLEMENTED, true, "topic", ValueType.bridgeTopic(), null));
+        put(t, "remote_username", BRIDGE, IMPLEMENTED, ValueType.word());
+        // A leading '.' makes the key private: DS does not copy it into the bridge's service properties.
+        t.put("remote_password", new Directive("remote_password", BRIDGE, IMPLEMENTED, false, ".remote.password",
+                ValueType.string(), null));
+        put(t, "remote_clientid", BRIDGE, IMPLEMENTED, ValueType.word());
+        t.put("username", new Directive("username", BRIDGE, IMPLEMENTED, false, "remote.username", ValueType.word(), null));
+        t.put("password", new Directive("password", BRIDGE, IMPLEMENTED, false, ".remote.password", ValueType.string(), null));
+        t.put("clientid", new Directive("clientid", BRIDGE, IMPLEMENTED, false, "remote.clientid", ValueType.word(), null));
+        put(t, "cleansession", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "keepalive_interval", BRIDGE, IMPLEMENTED, ValueType.intRange(5, U16));
+        put(t, "restart_timeout", BRIDGE, IMPLEMENTED, ValueType.restartTimeout());
+        put(t, "bridge_protocol_version", BRIDGE, IMPLEMENTED, ValueType.oneOf("mqttv50", "mqttv311", "mqttv31"));
+        put(t, "try_private", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "notifications", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "bridge_cafile", BRIDGE, IMPLEMENTED, ValueType.existingFile());
+        put(t, "bridge_certfile", BRIDGE, IMPLEMENTED, ValueType.existingFile());
+        put(t, "bridge_keyfile", BRIDGE, IMPLEMENTED, ValueType.existingFile());
+        put(t, "bridge_insecure", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "notification_topic", BRIDGE, IMPLEMENTED, ValueType.topicName());
+        // Pigeon's own: how much the store-and-forward queue may hold on disk while the upstream is away.
+        put(t, "bridge_max_queued_bytes", BRIDGE, IMPLEMENTED, ValueType.longRange(1024, Long.MAX_VALUE));
 
         // Mosquitto directives Pigeon does not have
         String ignored = "Pigeon ignores it.";
@@ -181,8 +186,7 @@ final class Directives {
         no(t, "local_clientid", BRIDGE, "Pigeon's bridges publish inside the broker without a local client id.");
         no(t, "local_password", BRIDGE, "Pigeon's bridges publish inside the broker without logging in.");
         no(t, "local_username", BRIDGE, "Pigeon's bridges publish inside the broker without logging in.");
-        no(t, "notification_topic", BRIDGE, "Pigeon publishes to $SYS/broker/connection/NAME/state.");
-        no(t, "notifications_local_only", BRIDGE, ignored);
+        no(t, "notifications_local_only", BRIDGE, "Pigeon publishes bridge notifications to the local broker only.");
         no(t, "round_robin", BRIDGE, "Pigeon tries the addresses in order and stays on the one that works.");
         no(t, "start_type", BRIDGE, "Pigeon's bridges start automatically.");
         no(t, "threshold", BRIDGE, ignored);

@@ -264,7 +264,11 @@ interface ValueType {
         };
     }
 
-    /** Bridge {@code topic PATTERN [in|out|both] [QOS] [LOCAL_PREFIX] [REMOTE_PREFIX]}, kept as written. */
+    /**
+     * Bridge {@code topic PATTERN [in|out|both] [QOS] [LOCAL_PREFIX] [REMOTE_PREFIX]}, kept as written, with
+     * Mosquitto's checks: {@code ""} stands for an empty pattern or prefix, prefixes carry no wildcards, and an empty
+     * pattern maps the local prefix to the remote prefix, so it needs both.
+     */
     static ValueType bridgeTopic() {
         return (raw, base) -> {
             String[] tokens = tokens(raw);
@@ -277,11 +281,44 @@ interface ValueType {
             if (tokens.length > 2 && !List.of("0", "1", "2").contains(tokens[2])) {
                 throw new BadValue("QoS '" + tokens[2] + "' must be 0, 1 or 2." + FIX);
             }
-            if (tokens.length == 5 && tokens[0].equals("\"\"") && tokens[3].equals("\"\"") && tokens[4].equals("\"\"")) {
-                throw new BadValue("an empty pattern needs a local or remote prefix." + FIX);
+            String pattern = emptyQuotes(tokens[0]);
+            String local = tokens.length > 3 ? emptyQuotes(tokens[3]) : "";
+            String remote = tokens.length > 4 ? emptyQuotes(tokens[4]) : "";
+            for (String prefix : List.of(local, remote)) {
+                if (prefix.contains("+") || prefix.contains("#")) {
+                    throw new BadValue("prefix '" + prefix + "' must not contain the wildcards + and #." + FIX);
+                }
+            }
+            if (pattern.isEmpty() && (local.isEmpty() || remote.isEmpty())) {
+                throw new BadValue("an empty pattern \"\" maps the local prefix to the remote prefix, so it needs"
+                        + " both, e.g. `topic \"\" out 1 local/topic remote/topic`." + FIX);
+            }
+            if (!pattern.isEmpty() && !validFilter(pattern)) {
+                throw new BadValue("pattern '" + pattern + "' is not a topic filter: + and # must stand alone"
+                        + " between slashes, and # only at the end." + FIX);
             }
             return String.join(" ", tokens);
         };
+    }
+
+    /** Mosquitto writes an empty pattern or prefix as two double quotes. */
+    static String emptyQuotes(String token) {
+        return token.equals("\"\"") ? "" : token;
+    }
+
+    private static boolean validFilter(String filter) {
+        String[] levels = filter.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            String level = levels[i];
+            if (level.equals("#")) {
+                if (i != levels.length - 1) {
+                    return false;
+                }
+            } else if (!level.equals("+") && (level.contains("+") || level.contains("#"))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Bridge {@code restart_timeout BASE [CAP]} in seconds, kept as written. */
@@ -299,6 +336,10 @@ interface ValueType {
                 } catch (NumberFormatException e) {
                     throw new BadValue("must be whole numbers of seconds of at least 1." + FIX);
                 }
+            }
+            if (tokens.length == 2 && Integer.parseInt(tokens[1]) < Integer.parseInt(tokens[0])) {
+                throw new BadValue("the cap " + tokens[1] + " must not be less than the base " + tokens[0]
+                        + ", e.g. `restart_timeout 5 30`." + FIX);
             }
             return String.join(" ", tokens);
         };

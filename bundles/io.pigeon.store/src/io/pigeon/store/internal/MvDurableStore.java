@@ -652,12 +652,13 @@ public final class MvDurableStore implements DurableStore {
             store = s;
             maps = m;
             noteCommit(now);
-            writable = true;
+            // logged before the broker may see the store writable, so the line comes before any new traffic's
             log.warn("The durable store " + file + " can write again; QoS 1 and 2 messages are accepted again. "
                     + lostWhileUnwritable + " changes made while it could not write (acknowledgements from "
                     + "subscribers, session changes) were not stored: after a restart some messages may be delivered "
                     + "once more.");
             lostWhileUnwritable = 0;
+            writable = true;
         } catch (RuntimeException e) {
             if (s != null) {
                 try {

@@ -7,7 +7,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * Global broker settings, PID {@code io.pigeon.broker}. Method names are Mosquitto's directive names
  * (DS maps '_' to '.' in the property keys), defaults are Mosquitto 2.0's.
  */
-@ObjectClassDefinition(pid = BrokerConfig.PID, name = "Pigeon MQTT broker",
+@ObjectClassDefinition(name = "Pigeon MQTT broker",
         description = "Global broker settings; the names are the mosquitto.conf directives.")
 public @interface BrokerConfig {
 

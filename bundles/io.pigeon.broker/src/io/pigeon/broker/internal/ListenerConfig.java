@@ -5,7 +5,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /** One network listener, factory PID {@code io.pigeon.listener} (a {@code listener PORT [ADDRESS]} section). */
-@ObjectClassDefinition(factoryPid = ListenerConfig.FACTORY_PID, name = "Pigeon MQTT listener",
+@ObjectClassDefinition(name = "Pigeon MQTT listener",
         description = "A port the broker accepts MQTT connections on.")
 public @interface ListenerConfig {
 

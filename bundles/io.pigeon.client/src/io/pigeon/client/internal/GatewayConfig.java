@@ -10,7 +10,7 @@ import org.osgi.service.metatype.annotations.Option;
  * property keys ({@code client_id} is {@code client.id}). The password's key is {@code .password}: a private
  * property, so DS does not copy it into the service registry where anyone could read it.
  */
-@ObjectClassDefinition(pid = GatewayConfig.PID, name = "Pigeon gateway connection",
+@ObjectClassDefinition(name = "Pigeon gateway connection",
         description = "The MQTT connection the gateway's own bundles (GPIO bridge, whiteboard handlers) use: to the "
                 + "broker in this runtime, or to a central broker.")
 public @interface GatewayConfig {

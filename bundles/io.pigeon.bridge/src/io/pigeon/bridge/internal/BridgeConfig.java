@@ -9,7 +9,7 @@ import org.osgi.service.metatype.annotations.Option;
  * One {@code connection NAME} section of etc/pigeon.conf, as io.pigeon.config puts it in a factory configuration of
  * PID {@code io.pigeon.bridge}: the directive names with '_' read as '.', Mosquitto's defaults.
  */
-@ObjectClassDefinition(name = "Pigeon bridge", factoryPid = "io.pigeon.bridge",
+@ObjectClassDefinition(name = "Pigeon bridge",
         description = "A Mosquitto-style bridge: a connection to an upstream broker and the topics it carries.")
 public @interface BridgeConfig {
 

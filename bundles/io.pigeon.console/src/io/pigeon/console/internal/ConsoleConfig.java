@@ -8,7 +8,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * method name is a dot in the key: {@code port}, {@code bind.address}, {@code tls.certificate}, {@code tls.key},
  * {@code session.idle.minutes}.
  */
-@ObjectClassDefinition(pid = ConsoleConfig.PID, name = "Pigeon HTTP console",
+@ObjectClassDefinition(name = "Pigeon HTTP console",
         description = "The web console: its HTTP(S) port and address, and TLS.")
 public @interface ConsoleConfig {
 

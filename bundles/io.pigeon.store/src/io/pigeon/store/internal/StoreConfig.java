@@ -7,7 +7,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * The persistence settings of the global broker configuration (PID {@code io.pigeon.broker}), with Mosquitto's
  * names; DS maps '_' in a method name to '.' in the property key.
  */
-@ObjectClassDefinition(pid = StoreConfig.PID, name = "Pigeon durable store",
+@ObjectClassDefinition(name = "Pigeon durable store",
         description = "Where the broker keeps persistent sessions, their queued messages and retained messages.")
 public @interface StoreConfig {
 

@@ -324,14 +324,20 @@ class RemoteClientTest {
         LogListener logged = e -> warnings.add(e.getMessage());
         reader.addLogListener(logged);
         MqttClient client;
+        java.util.function.BooleanSupplier warned =
+                () -> warnings.stream().anyMatch(s -> s.contains("'failover'") && s.contains("cannot reach " + dead));
         try {
             client = open(options(dead, live).clientId("failover").build());
             get(client.connected());
+            // the Log Service hands entries to listeners on its own thread: the warning may come a moment later
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!warned.getAsBoolean() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
         } finally {
             reader.removeLogListener(logged);
         }
-        assertTrue(warnings.stream().anyMatch(s -> s.contains("'failover'") && s.contains("cannot reach " + dead)),
-                warnings.toString());
+        assertTrue(warned.getAsBoolean(), warnings.toString());
         Inbox inbox = new Inbox();
         get(client.subscribe("failover", 1, inbox));
         get(client.publish(message("failover", "here", 1)));

@@ -4,6 +4,7 @@ import static io.pigeon.client.internal.Inbox.message;
 import static io.pigeon.client.internal.Osgi.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,7 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import io.pigeon.broker.Broker;
+import io.pigeon.broker.Message;
 import io.pigeon.broker.MessageHandler;
 import io.pigeon.client.ClientOptions;
 import io.pigeon.client.ConnectionState;
@@ -70,6 +72,12 @@ class GatewayTest {
         ClientOptions options = gateway.options();
         assertEquals(List.of(ClientOptions.EMBEDDED), options.servers());
         assertEquals("pigeon-" + GatewayOptions.hostname(), options.clientId());
+        Message will = options.will();
+        assertNotNull(will, "the gateway connection has a last will by default");
+        assertEquals("pigeon/" + GatewayOptions.gatewayId() + "/status", will.topic());
+        assertEquals("offline", Inbox.text(will));
+        assertEquals(1, will.qos());
+        assertTrue(will.retain(), "the will is retained");
         gateway.connected().toCompletableFuture().get(Osgi.TIMEOUT_MS, TimeUnit.MILLISECONDS);
         assertEquals(ConnectionState.CONNECTED, gateway.state());
 
@@ -100,6 +108,16 @@ class GatewayTest {
                 assertFalse(String.valueOf(r.getProperty(key)).contains("s3cret"), "service property " + key);
             }
         }
+    }
+
+    @Test
+    void anEmptyWillTopicTurnsTheWillOff() throws Exception {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("client.id", "without-will");
+        props.put("will.topic", "");
+        configuration().update(props);
+        waitFor(() -> clientId().equals("without-will"), "the configuration applies");
+        assertNull(Osgi.service(MqttClient.class, GATEWAY).options().will());
     }
 
     @Test

@@ -47,18 +47,23 @@ public @interface GatewayConfig {
     @AttributeDefinition(description = "Keep alive in seconds; 0 for none.", min = "0", max = "65535")
     int keepalive() default 60;
 
-    @AttributeDefinition(description = "Topic of the last will, published by the broker when the connection drops; "
-            + "empty for no will.", required = false)
-    String will_topic() default "";
+    /** Stands for the gateway id in {@link #will_topic()}: the host name, as the GPIO bridge's gateway.id default. */
+    String GATEWAY_ID_TOKEN = "{gateway-id}";
+
+    @AttributeDefinition(description = "Topic of the last will, published by the broker when the connection drops "
+            + "without a DISCONNECT (the gateway crashed or lost its network); " + GATEWAY_ID_TOKEN + " stands for "
+            + "this machine's host name (up to the first dot). The GPIO bridge publishes 'online' there, retained. "
+            + "Empty for no will.", required = false)
+    String will_topic() default "pigeon/" + GATEWAY_ID_TOKEN + "/status";
 
     @AttributeDefinition(description = "Payload of the last will (UTF-8 text).", required = false)
-    String will_payload() default "";
+    String will_payload() default "offline";
 
     @AttributeDefinition(description = "QoS of the last will.", min = "0", max = "2")
-    int will_qos() default 0;
+    int will_qos() default 1;
 
     @AttributeDefinition(description = "Whether the last will is retained.")
-    boolean will_retain() default false;
+    boolean will_retain() default true;
 
     @AttributeDefinition(description = "mqtts/wss: trusted CA certificates (PEM file); empty for the JVM's trust "
             + "store.", required = false)

@@ -55,10 +55,11 @@ final class GatewayOptions {
         }
         Message will = null;
         if (!empty(c.will_topic())) {
-            if (!TopicFilters.isValidTopicName(c.will_topic())) {
-                throw bad("will_topic", c.will_topic(), "a topic name without + # or NUL");
+            String willTopic = c.will_topic().strip().replace(GatewayConfig.GATEWAY_ID_TOKEN, gatewayId());
+            if (!TopicFilters.isValidTopicName(willTopic)) {
+                throw bad("will_topic", c.will_topic(), "a topic name without + # or NUL (or empty for no will)");
             }
-            will = new Message(c.will_topic(), c.will_payload() == null ? new byte[0]
+            will = new Message(willTopic, c.will_payload() == null ? new byte[0]
                     : c.will_payload().getBytes(StandardCharsets.UTF_8), c.will_qos(), c.will_retain());
         }
         for (String[] file : new String[][] {{"tls_cafile", c.tls_cafile()}, {"tls_certfile", c.tls_certfile()},
@@ -102,6 +103,22 @@ final class GatewayOptions {
         } catch (IOException e) {
             return "localhost";
         }
+    }
+
+    /**
+     * The gateway id that {@link GatewayConfig#GATEWAY_ID_TOKEN} stands for: the host name up to the first dot, made
+     * safe as one topic level. io.pigeon.gpio's GpioBridge derives its gateway.id default the same way (the two
+     * bundles share no code for it, as it is not API), so that with default settings the will topic is the bridge's
+     * availability topic {@code pigeon/<gateway-id>/status}; the e2e GpioTest checks that they agree.
+     */
+    static String gatewayId() {
+        String name = hostname();
+        int dot = name.indexOf('.');
+        StringBuilder level = new StringBuilder();
+        for (char c : (dot > 0 ? name.substring(0, dot) : name).toCharArray()) {
+            level.append(Character.isLetterOrDigit(c) && c < 128 || c == '-' || c == '_' ? c : '_');
+        }
+        return level.length() == 0 ? "_" : level.toString();
     }
 
     private static void check(String key, long value, long min, long max) {

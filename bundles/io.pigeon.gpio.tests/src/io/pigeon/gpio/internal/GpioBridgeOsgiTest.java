@@ -48,6 +48,7 @@ class GpioBridgeOsgiTest {
     static ConfigurationAdmin configAdmin;
     static Configuration listener;
     static Configuration bridgeConfig;
+    static Configuration gatewayConnection;
     static int port;
     static LogListener logListener;
     static final List<String> log = new CopyOnWriteArrayList<>();
@@ -69,6 +70,9 @@ class GpioBridgeOsgiTest {
 
         listener = configAdmin.createFactoryConfiguration("io.pigeon.listener", "?");
         listener.update(props("port", 0, "bind.address", "127.0.0.1"));
+        // the gateway connection's will is the availability topic: give it this test's gateway id as well
+        gatewayConnection = configAdmin.getConfiguration("io.pigeon.client", "?");
+        gatewayConnection.update(props("will.topic", "pigeon/" + GW + "/status"));
         bridgeConfig = configAdmin.getConfiguration("io.pigeon.gpio", "?");
         bridgeConfig.update(props("gateway.id", GW, "cpu.temperature.interval", 1));
         Integer opened = listenerPort(3_000);
@@ -90,6 +94,9 @@ class GpioBridgeOsgiTest {
     static void removeListenerAndBridgeConfig() throws Exception {
         if (bridgeConfig != null) {
             bridgeConfig.delete();
+        }
+        if (gatewayConnection != null) {
+            gatewayConnection.delete();
         }
         if (listener != null) {
             listener.delete();

@@ -45,10 +45,11 @@ import io.pigeon.gpio.internal.sensor.CpuTemperature;
  * runs on ({@link #execute}): Pi4J listeners, MQTT commands and sensor readings hop onto it, so a pin's state
  * changes in one order and nothing blocks a broker or Pi4J thread.
  * <p>
- * Availability: when the gateway connection has a last will, its topic is the availability topic (the will says
- * offline when the gateway dies) and the bridge publishes {@code online} there, retained, at start and after every
- * reconnect. Without a will the bridge uses {@code <prefix>/<gateway-id>/status} and also publishes {@code offline}
- * when it stops cleanly (a crash then leaves {@code online} standing).
+ * Availability: when the gateway connection has a last will (by default {@code pigeon/<host name>/status} =
+ * {@code offline}, retained), its topic is the availability topic: the broker publishes the will when the gateway
+ * dies. Without a will the bridge uses {@code <prefix>/<gateway-id>/status}, and a crash then leaves {@code online}
+ * standing. Either way the bridge publishes {@code online} there, retained, at start and after every reconnect, and
+ * the offline payload when it stops cleanly: a clean stop sends DISCONNECT, after which the broker drops the will.
  */
 @Component(service = GpioBridge.class, configurationPid = "io.pigeon.gpio",
         configurationPolicy = ConfigurationPolicy.OPTIONAL, immediate = true)
@@ -101,6 +102,12 @@ public final class GpioBridge {
             availabilityTopic = will.topic();
             offlinePayload = new String(will.payload(), StandardCharsets.UTF_8);
             ownAvailability = false;
+            String expected = join(prefix, gatewayId, "status");
+            if (!availabilityTopic.equals(expected)) {
+                log.warn("Availability is on {}, the gateway connection's last will, not on {}: set will.topic = {}"
+                        + " in etc/io.pigeon.client.cfg if gateway.id or topic.prefix in etc/io.pigeon.gpio.cfg"
+                        + " should apply to it too.", availabilityTopic, expected, expected);
+            }
         } else {
             availabilityTopic = join(prefix, gatewayId, "status");
             offlinePayload = OFFLINE;
@@ -122,8 +129,9 @@ public final class GpioBridge {
         client.addStateListener(reconnects);
         log.info("GPIO bridge for gateway {} on {}: topics {}/{}/<kind>/<name>, availability on {}{}, Home"
                 + " Assistant discovery {}.", gatewayId, board.description(), prefix, gatewayId, availabilityTopic,
-                ownAvailability ? " (published by the bridge: the gateway connection has no will, so a crash leaves"
-                        + " 'online'; set will.topic in the io.pigeon.client configuration for that)" : "",
+                ownAvailability ? " (the gateway connection has no will, so a crash leaves 'online' standing; set"
+                        + " will.topic in etc/io.pigeon.client.cfg, by default pigeon/{gateway-id}/status, for"
+                        + " 'offline' after a crash)" : "",
                 discovery ? "under " + discoveryPrefix + "/" : "off");
         if (config.cpu_temperature_interval() > 0) {
             CpuTemperature reader = new CpuTemperature(CpuTemperature.DEFAULT_ZONE);
@@ -149,9 +157,7 @@ public final class GpioBridge {
         if (homeAssistantStatus != null) {
             homeAssistantStatus.close();
         }
-        if (ownAvailability) {
-            publish(availabilityTopic, offlinePayload, true);
-        }
+        publish(availabilityTopic, offlinePayload, true);
         thread.shutdown();
         try {
             if (!thread.awaitTermination(5, TimeUnit.SECONDS)) {
@@ -174,6 +180,10 @@ public final class GpioBridge {
         return p;
     }
 
+    /**
+     * The gateway.id default. io.pigeon.client expands {gateway-id} in its default will topic the same way
+     * (GatewayOptions.gatewayId), so that both name the same availability topic.
+     */
     private static String hostName() {
         String name = null;
         try {

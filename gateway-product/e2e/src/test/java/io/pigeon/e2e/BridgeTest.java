@@ -388,6 +388,11 @@ class BridgeTest {
             Proc.run(Tools.RUN_TIMEOUT, cmd, null, Map.of()).assertExit(0);
         }
 
+        /** What Mosquitto logged so far (log_type all, to stderr). */
+        String output() {
+            return proc.output();
+        }
+
         @Override
         public void close() {
             proc.close();

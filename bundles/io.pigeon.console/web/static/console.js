@@ -1,62 +1,9 @@
 'use strict';
-// The console page. Every state-changing call sends the session's CSRF token; every value from the broker is put
-// into the page as text (textContent), never as HTML.
+// The explorer page: publish, subscribe and watch live traffic, the topic tree. Uses common.js (Pigeon.api).
 
 const MAX_MESSAGES = 500; // the live list keeps the newest messages only
-let csrfToken = null;
 let events = null;
-const $ = (id) => document.getElementById(id);
-
-async function api(path, body) {
-  const init = body === undefined ? {} : {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
-    body: JSON.stringify(body),
-  };
-  const response = await fetch(path, init);
-  if (response.status === 401) {
-    window.location.assign('/login');
-    throw new Error('logged out');
-  }
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new Error(data.error || ('HTTP ' + response.status));
-  }
-  return data;
-}
-
-function showSession(session) {
-  csrfToken = session.csrfToken;
-  $('who').textContent = session.user;
-  $('password-section').hidden = !session.mustChangePassword;
-  $('console').hidden = session.mustChangePassword;
-  if (!session.mustChangePassword) {
-    refreshTopics();
-  }
-}
-
-async function start() {
-  showSession(await api('/api/session'));
-}
-
-$('logout').addEventListener('click', async () => {
-  stopSubscription();
-  await api('/api/logout', {}).catch(() => {});
-  window.location.assign('/login');
-});
-
-$('password-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  $('password-error').textContent = '';
-  try {
-    showSession(await api('/api/password', {
-      current: $('current-password').value,
-      next: $('new-password').value,
-    }));
-  } catch (e) {
-    $('password-error').textContent = e.message;
-  }
-});
+const api = Pigeon.api;
 
 function userProperties(text) {
   return text.split('\n').map((line) => line.trim()).filter((line) => line.length > 0).map((line) => {
@@ -199,4 +146,5 @@ async function refreshTopics() {
   document.querySelector('#topics tbody').replaceChildren(...rows);
 }
 
-start();
+Pigeon.onLogout.push(stopSubscription);
+Pigeon.start(() => refreshTopics());

@@ -33,7 +33,7 @@ try {
   await page.fill('#current-password', initialPassword);
   await page.fill('#new-password', newPassword);
   await page.click('#change-password');
-  await page.waitForSelector('#console:not([hidden])');
+  await page.waitForSelector('#page:not([hidden])');
   console.log('OK password changed');
 
   await page.fill('#sub-filters', topic + '/#');

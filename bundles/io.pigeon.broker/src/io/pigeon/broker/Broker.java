@@ -44,4 +44,25 @@ public interface Broker {
 
     /** A consistent-enough snapshot of the broker counters (each counter is read once). */
     BrokerStats stats();
+
+    /**
+     * Subscribes an in-process handler with subscription options; {@link #subscribe(String, int, MessageHandler)} is
+     * this with {@link SubscriptionOptions#qos(int)}. Added because a bridge must pass a local message on with the
+     * retain flag its publisher set (Retain As Published), as Mosquitto's bridges do, which a normal subscription
+     * clears on live messages; and because a bridge sends the retained messages itself each time its upstream
+     * connects, not when it subscribes. Otherwise as {@link #subscribe(String, int, MessageHandler)}.
+     *
+     * @throws IllegalArgumentException if the filter is not a valid MQTT topic filter
+     */
+    Subscription subscribe(String topicFilter, SubscriptionOptions options, MessageHandler handler);
+
+    /**
+     * The retained messages whose topics match {@code topicFilter} now, each with retain true, the QoS it was
+     * published with and the Message Expiry Interval it has left; in no particular order. Added so that a bridge
+     * can send them upstream each time it connects, as Mosquitto does, and so catch up on retained messages that
+     * changed while the upstream was away.
+     *
+     * @throws IllegalArgumentException if the filter is not a valid MQTT topic filter, or is a shared subscription
+     */
+    List<Message> retained(String topicFilter);
 }

@@ -26,6 +26,7 @@ import io.pigeon.bridge.Bridge;
 import io.pigeon.broker.Broker;
 import io.pigeon.broker.Message;
 import io.pigeon.broker.Subscription;
+import io.pigeon.broker.SubscriptionOptions;
 import io.pigeon.client.ClientSubscription;
 import io.pigeon.client.ConnectionState;
 import io.pigeon.client.MqttClient;
@@ -60,6 +61,12 @@ public final class BridgeComponent implements Bridge {
      */
     private final ThreadLocal<Boolean> publishingInbound = new ThreadLocal<>();
     private final Object stateLock = new Object();
+    /**
+     * Held while a retained local message is handed on, and while the retained messages are sent on a connect: the
+     * broker updates its retained message before it delivers the message, so a snapshot taken under this lock is
+     * never older than a retained message handed on before it, and the upstream ends with the newest value.
+     */
+    private final Object retainedLock = new Object();
     /** Set first when the bridge stops: a message still arriving on another thread is then left alone. */
     private volatile boolean stopped;
     private String lastNotified;
@@ -114,7 +121,11 @@ public final class BridgeComponent implements Bridge {
                         .whenComplete((sub, failure) -> subscribed(topic, sub, failure));
             }
             if (topic.direction().outbound()) {
-                localSubscriptions.add(broker.subscribe(topic.localFilter(), topic.qos(), m -> fromLocal(topic, m)));
+                // Retain As Published: a retained local message goes up retained, as from a Mosquitto bridge. The
+                // retained messages go up on each connect (sendRetained), not here, where the upstream is not
+                // connected yet and a QoS 0 one would be dropped.
+                SubscriptionOptions options = new SubscriptionOptions(topic.qos(), true, false);
+                localSubscriptions.add(broker.subscribe(topic.localFilter(), options, m -> fromLocal(topic, m)));
             }
         }
         if (queue.size() > 0) {
@@ -172,6 +183,40 @@ public final class BridgeComponent implements Bridge {
         if (stopped || publishingInbound.get() != null) {
             return;
         }
+        if (message.retain()) {
+            synchronized (retainedLock) {
+                forward(topic, message);
+            }
+        } else {
+            forward(topic, message);
+        }
+    }
+
+    /**
+     * Sends the local retained messages of every {@code out} line upstream, retained, as Mosquitto's bridges do on each
+     * connect: the upstream so gets what was retained before the bridge started and what changed while it was away.
+     */
+    private void sendRetained() {
+        synchronized (retainedLock) {
+            int sent = 0;
+            for (TopicMapping topic : settings.topics()) {
+                if (!topic.direction().outbound() || stopped) {
+                    continue;
+                }
+                for (Message m : broker.retained(topic.localFilter())) {
+                    forward(topic, new Message(m.topic(), m.payload(), Math.min(m.qos(), topic.qos()), true,
+                            m.properties()));
+                    sent++;
+                }
+            }
+            if (sent > 0) {
+                log.debug("Bridge {}: connected; sent the {} retained local message(s) of the out topics.",
+                        settings.name(), sent);
+            }
+        }
+    }
+
+    private void forward(TopicMapping topic, Message message) {
         String remoteTopic = topic.toRemote(message.topic());
         if (remoteTopic == null) {
             return;
@@ -232,6 +277,7 @@ public final class BridgeComponent implements Bridge {
                 log.info("Bridge {}: connected to the upstream.", settings.name());
                 notifyState(true);
                 forwarder.connected();
+                sendRetained();
             }
             case DISCONNECTED -> {
                 notifyState(false);

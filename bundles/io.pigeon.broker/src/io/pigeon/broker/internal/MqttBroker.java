@@ -16,6 +16,7 @@ import io.pigeon.broker.BrokerStats;
 import io.pigeon.broker.Message;
 import io.pigeon.broker.MessageHandler;
 import io.pigeon.broker.Subscription;
+import io.pigeon.broker.SubscriptionOptions;
 import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
@@ -304,28 +305,47 @@ public final class MqttBroker implements Broker {
 
     @Override
     public Subscription subscribe(String topicFilter, int qos, MessageHandler handler) {
-        if (qos < 0 || qos > 2) {
-            throw new IllegalArgumentException("QoS must be 0, 1 or 2, not " + qos);
-        }
+        return subscribe(topicFilter, SubscriptionOptions.qos(qos), handler);
+    }
+
+    @Override
+    public Subscription subscribe(String topicFilter, SubscriptionOptions options, MessageHandler handler) {
         Topics.ParsedFilter f = Topics.parseFilter(topicFilter);
         if (f == null) {
             throw new IllegalArgumentException("'" + topicFilter + "' is not a valid topic filter");
         }
+        int qos = options.qos();
         String id = "in-process-" + localIds.incrementAndGet();
         LocalSubscriber sub = new LocalSubscriber(id, topicFilter, qos, handler, nanoTime,
                 s -> {
                     tree.remove(s, f.shareGroup(), f.filter());
                     events.fire(BrokerEvent.Type.UNSUBSCRIBED, id, "in-process", topicFilter, 0, null);
                 }, log::warn);
-        tree.add(new SubscriptionEntry(sub, f.filter(), f.shareGroup(), qos, false, false, 0, 0));
+        tree.add(new SubscriptionEntry(sub, f.filter(), f.shareGroup(), qos, false, options.retainAsPublished(),
+                options.sendRetained() ? 0 : 2, 0));
         events.fire(BrokerEvent.Type.SUBSCRIBED, id, "in-process", topicFilter, qos, null);
-        if (!f.shared()) {
+        if (!f.shared() && options.sendRetained()) {
             long now = nanoTime();
             for (PublishedMessage m : retained.match(f.filter(), now)) {
                 sub.deliver(m, Math.min(qos, m.qos()), true, null);
             }
         }
         return sub;
+    }
+
+    @Override
+    public List<Message> retained(String topicFilter) {
+        Topics.ParsedFilter f = Topics.parseFilter(topicFilter);
+        if (f == null || f.shared()) {
+            throw new IllegalArgumentException("'" + topicFilter + "' is not a valid topic filter"
+                    + (f == null ? "" : ": shared subscriptions get no retained messages"));
+        }
+        long now = nanoTime();
+        List<Message> out = new ArrayList<>();
+        for (PublishedMessage m : retained.match(f.filter(), now)) {
+            out.add(MessageConversion.toApi(m, m.qos(), true, now));
+        }
+        return out;
     }
 
     @Override

@@ -116,6 +116,99 @@ class BridgeTest {
     }
 
     /**
+     * Retained messages cross the bridge retained, both ways, as with a Mosquitto bridge: those present when the bridge
+     * connects (published on either side while the upstream was away, on a QoS 0 line as well as a QoS 1 line), live
+     * ones (seen by Retain As Published subscribers with the flag, and by late subscribers as retained), the deletion
+     * of one, and a message published without the flag stays without it.
+     */
+    @ParameterizedTest(name = "bridge_protocol_version {0}")
+    @ValueSource(strings = {"mqttv311", "mqttv50"})
+    void retainedMessagesCrossRetainedBothWays(String version) throws Exception {
+        try (Upstream up = new Upstream(List.of("allow_anonymous true", "persistence true",
+                "persistence_location " + "PERSISTENCE/"))) {
+            up.pub("-t", "site/gw1/cmd/mode", "-m", "eco", "-r", "-q", "1");
+            up.stop();
+            Broker b = pigeon(up, "bridge_protocol_version " + version, "cleansession true",
+                    "topic sensors/# out 1 \"\" site/gw1/",
+                    "topic status out 0 \"\" site/gw1/",
+                    "topic cmd/# in 1 \"\" site/gw1/");
+            try {
+                // the upstream is away: these wait on Pigeon, retained
+                Tools.pub(b, "-t", "sensors/t", "-m", "21", "-r", "-q", "1");
+                Tools.pub(b, "-t", "status", "-m", "online", "-r", "-q", "0");
+                up.start();
+                awaitConnected(b, "$SYS/broker/connection/up/state").close();
+                Sleep.until(WAIT, () -> retainedAt(up.port, "site/#", 3).size() >= 3);
+                assertEquals(List.of(
+                        "MSG|site/gw1/cmd/mode|1|1|eco",
+                        "MSG|site/gw1/sensors/t|1|1|21",
+                        "MSG|site/gw1/status|0|1|online"), sorted(retainedAt(up.port, "site/#", 3)),
+                        "what Pigeon retained while the upstream was away is retained there once it connects");
+                Sleep.until(WAIT, () -> retainedAt(b.port, "cmd/#", 1).size() >= 1);
+                assertEquals(List.of("MSG|cmd/mode|1|1|eco"), retainedAt(b.port, "cmd/#", 1),
+                        "what the upstream retained before the bridge connected is retained on Pigeon");
+
+                try (Proc upLive = up.sub("-V", "5", "--retain-as-published", "-t", "site/gw1/sensors/#",
+                        "-t", "site/gw1/status");
+                        Proc localLive = Tools.sub(b, "-V", "5", "--retain-as-published", "-q", "1", "-F",
+                                Tools.FORMAT, "-t", "cmd/#")) {
+                    await(upLive, 2);
+                    await(localLive, 1);
+                    Tools.pub(b, "-t", "sensors/h", "-m", "55", "-r", "-q", "1");
+                    Tools.pub(b, "-t", "status", "-m", "busy", "-r", "-q", "0");
+                    Tools.pub(b, "-t", "sensors/live", "-m", "not retained", "-q", "1");
+                    up.pub("-t", "site/gw1/cmd/fan", "-m", "on", "-r", "-q", "1");
+                    up.pub("-t", "site/gw1/cmd/once", "-m", "not retained", "-q", "1");
+                    await(upLive, 5);
+                    await(localLive, 3);
+                    // QoS 0 goes up at once, QoS 1 through the bridge's queue: their order is not kept
+                    assertEquals(List.of(
+                            "MSG|site/gw1/sensors/h|1|1|55",
+                            "MSG|site/gw1/sensors/live|1|0|not retained",
+                            "MSG|site/gw1/status|0|1|busy"),
+                            sorted(Tools.messages(upLive).subList(2, 5)), "live, with the retain flag as published"
+                                    + " locally: " + Tools.messages(upLive));
+                    assertEquals(List.of(
+                            "MSG|cmd/fan|1|1|on",
+                            "MSG|cmd/once|1|0|not retained"), sorted(Tools.messages(localLive).subList(1, 3)),
+                            "live, with the retain flag as published upstream: " + Tools.messages(localLive));
+                }
+                assertEquals(List.of(
+                        "MSG|site/gw1/cmd/fan|1|1|on",
+                        "MSG|site/gw1/cmd/mode|1|1|eco",
+                        "MSG|site/gw1/sensors/h|1|1|55",
+                        "MSG|site/gw1/sensors/t|1|1|21",
+                        "MSG|site/gw1/status|0|1|busy"), sorted(retainedAt(up.port, "site/gw1/#", 5)),
+                        "a late subscriber upstream gets them retained");
+                assertEquals(List.of("MSG|cmd/fan|1|1|on", "MSG|cmd/mode|1|1|eco"),
+                        sorted(retainedAt(b.port, "cmd/#", 2)), "and on Pigeon");
+
+                Tools.pub(b, "-t", "sensors/h", "-r", "-n", "-q", "1");
+                Sleep.until(WAIT, () -> retainedAt(up.port, "site/gw1/sensors/#", 2).size() < 2);
+                assertEquals(List.of("MSG|site/gw1/sensors/t|1|1|21"),
+                        retainedAt(up.port, "site/gw1/sensors/#", 2), "deleting a retained message deletes it upstream");
+            } finally {
+                b.stop(Broker.STOP_TIMEOUT);
+            }
+        }
+    }
+
+    /**
+     * The retained messages a fresh subscriber to {@code filter} gets from the broker on {@code port}: mosquitto_sub
+     * until {@code atMost} arrived or 3 s passed.
+     */
+    private static List<String> retainedAt(int port, String filter, int atMost) {
+        List<String> cmd = List.of("mosquitto_sub", "-h", Env.LOOPBACK, "-p", String.valueOf(port), "-q", "1",
+                "-t", filter, "-F", Tools.FORMAT, "--retained-only", "-C", String.valueOf(atMost), "-W", "3");
+        return Proc.run(Duration.ofSeconds(10), cmd, null, Map.of()).lines().stream()
+                .filter(l -> l.startsWith("MSG|")).toList();
+    }
+
+    private static List<String> sorted(List<String> lines) {
+        return lines.stream().sorted().toList();
+    }
+
+    /**
      * The upstream stops (SIGTERM) while a sensor publishes 300 QoS 1 messages to Pigeon, and starts again on the same
      * port: every message reaches the upstream's persistent subscriber, in the order published, and the state topic
      * says 1, 0, 1.

@@ -110,7 +110,15 @@ final class Product {
     }
 
     Proc start(List<String> args, String extraJavaOpts) {
-        List<String> cmd = new ArrayList<>();
+        return start(List.of(), args, extraJavaOpts);
+    }
+
+    /**
+     * Starts the launcher through {@code wrapper}, a command that ends by running its arguments with exec (so the
+     * process stays the launcher's, and the launcher's java's), e.g. a shell that sets a resource limit first.
+     */
+    Proc start(List<String> wrapper, List<String> args, String extraJavaOpts) {
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(launcher().toString());
         cmd.addAll(args);
         return Proc.start(cmd, home, env(extraJavaOpts));

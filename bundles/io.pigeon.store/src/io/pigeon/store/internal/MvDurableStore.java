@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.pigeon.broker.spi.DurableStore;
@@ -58,6 +59,10 @@ public final class MvDurableStore implements DurableStore {
     /** The longest a change nobody waits for stays unsynced. */
     private static final long LAZY_SYNC_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+    /** The writer looks for new acknowledgements this often while it waits for them. */
+    private static final long ACK_POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+    /** The longest a batch waits for acknowledgements, however slow the sync. */
+    private static final long ACK_WAIT_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** Fixed width of the last-commit note: "commits millis", padded with spaces, newline. */
     private static final int COMMIT_NOTE_BYTES = 48;
 
@@ -92,6 +97,10 @@ public final class MvDurableStore implements DurableStore {
     private long statCommitNanos;
     private long statSyncNanos;
     private long statNoteNanos;
+    private long statAckWaitNanos;
+    private final BatchPlan plan = new BatchPlan();
+    /** How long a batch waits for acknowledgements at most: about one commit and sync, see awaitAcknowledgements. */
+    private long ackWaitNanos = ACK_POLL_NANOS;
     private long statBatches;
     private long statCancelled;
     private int statCompactions;
@@ -127,15 +136,99 @@ public final class MvDurableStore implements DurableStore {
     /** A change that reads the maps (load): no cancelled pair may span it. */
     static final byte READ = 4;
 
-    /** A message of a session, as the key of {@link #cancelled}. */
+    /** A message of a session, as the key of {@link BatchPlan}. */
     private record MessageKey(String clientId, long seq) {
     }
 
-    /** Where a message's changes sit in the batch being cancelled (writer thread only). */
+    /** Where a message's changes sit in the batch being planned. */
     private static final class Pending {
         int added = -1;
         int[] sent = new int[2];
         int sentCount;
+    }
+
+    /**
+     * Which changes of a batch need not be applied, worked out as changes join the batch (writer thread only). A message
+     * added and removed within the batch (delivered and acknowledged while the previous batch synced, the usual case
+     * when the subscriber keeps up) is neither written nor deleted, and a "sent" mark followed by the removal of its
+     * message is left out. The file after the batch's commit is the same as if every change had been applied, because
+     * a session's sequence numbers are never reused (a message is added once) and nothing between the pair reads the
+     * maps ({@link #READ} ends every pair).
+     */
+    private static final class BatchPlan {
+        private final Map<MessageKey, Pending> pending = new HashMap<>();
+        private final java.util.BitSet skip = new java.util.BitSet();
+        private int scanned;
+        /** Changes that are written whatever comes later in the batch: not about a message, or a removal of one. */
+        private int forced;
+        boolean barrier;
+
+        void reset() {
+            pending.clear();
+            skip.clear();
+            scanned = 0;
+            forced = 0;
+            barrier = false;
+        }
+
+        boolean skips(int index) {
+            return skip.get(index);
+        }
+
+        /** Takes in the changes added to the batch since the last call. */
+        void scan(List<Op> batch) {
+            for (; scanned < batch.size(); scanned++) {
+                Op op = batch.get(scanned);
+                if (op.change() == null) {
+                    barrier = true;
+                    continue;
+                }
+                byte kind = op.kind();
+                if (kind == OTHER) {
+                    forced++;
+                } else if (kind == READ) {
+                    pending.clear();
+                    forced++;
+                } else if (kind == ADD) {
+                    pending.computeIfAbsent(new MessageKey(op.clientId(), op.seq()), k -> new Pending()).added = scanned;
+                } else if (kind == SENT) {
+                    Pending p = pending.computeIfAbsent(new MessageKey(op.clientId(), op.seq()), k -> new Pending());
+                    if (p.sentCount == p.sent.length) {
+                        p.sent = java.util.Arrays.copyOf(p.sent, p.sentCount * 2);
+                    }
+                    p.sent[p.sentCount++] = scanned;
+                } else {
+                    Pending p = pending.remove(new MessageKey(op.clientId(), op.seq()));
+                    if (p != null) {
+                        for (int j = 0; j < p.sentCount; j++) {
+                            skip.set(p.sent[j]);
+                        }
+                    }
+                    if (p != null && p.added >= 0) {
+                        skip.set(p.added);
+                        skip.set(scanned);
+                    } else {
+                        forced++;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Whether the only changes this batch would write are messages added and sent in it whose acknowledgement has
+         * not come yet: then waiting a little for those acknowledgements may save the batch's sync.
+         */
+        boolean onlyAwaitsAcknowledgements() {
+            if (forced > 0 || pending.isEmpty()) {
+                return false;
+            }
+            for (Pending p : pending.values()) {
+                if (p.added < 0 || p.sentCount == 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @FunctionalInterface
@@ -266,12 +359,12 @@ public final class MvDurableStore implements DurableStore {
         }
         log.info(String.format(java.util.Locale.ROOT, "Durable store %s closed: %d changes in %d syncs "
                 + "(%.1f per sync) since it opened, %d of them left out as written and removed in one batch; %d "
-                + "compactions took %d ms; %d batches applied in %d ms, commits took %d ms, syncs %d ms, commit notes %d ms", file,
+                + "compactions took %d ms; %d batches applied in %d ms, commits took %d ms, syncs %d ms, commit notes %d ms, waits for acknowledgements %d ms", file,
                 statChanges, statSyncs,
                 statSyncs == 0 ? 0.0 : (double) statChanges / statSyncs, statCancelled, statCompactions,
                 statCompactNanos / 1_000_000,
                 statBatches, statApplyNanos / 1_000_000, statCommitNanos / 1_000_000, statSyncNanos / 1_000_000,
-                statNoteNanos / 1_000_000));
+                statNoteNanos / 1_000_000, statAckWaitNanos / 1_000_000));
         MVStore s = store;
         if (s != null && !s.isClosed()) {
             try {
@@ -562,11 +655,39 @@ public final class MvDurableStore implements DurableStore {
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH);
             }
+            plan.scan(batch);
+            awaitAcknowledgements(batch);
             writeBatch(batch);
             batch.clear();
+            plan.reset();
             maintain();
         }
         closeCommitNote();
+    }
+
+    /**
+     * When a sync barrier waits and the batch would write nothing but messages sent to subscribers in this batch (on the
+     * wire, PUBACK or PUBREC due any moment), waits up to about one sync's time for their acknowledgements: each one
+     * that arrives removes a write, and when all have, the batch needs no sync at all. Waiting costs at most what the
+     * sync would (so at worst the barrier completes twice as late), and it is never done for messages queued for a
+     * client that is away, for other changes, or while earlier changes wait for their sync.
+     */
+    private void awaitAcknowledgements(List<Op> batch) {
+        if (!writable || unsynced || !plan.barrier || !plan.onlyAwaitsAcknowledgements()) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        long deadline = t0 + ackWaitNanos;
+        while (batch.size() < MAX_BATCH && plan.onlyAwaitsAcknowledgements()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(Math.min(left, ACK_POLL_NANOS));
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+            plan.scan(batch);
+        }
+        statAckWaitNanos += System.nanoTime() - t0;
     }
 
     /**
@@ -595,68 +716,12 @@ public final class MvDurableStore implements DurableStore {
     }
 
     /**
-     * The changes of a batch that need not be applied: a message added and removed within the batch (delivered and
-     * acknowledged while the previous batch synced, the usual case when the subscriber keeps up) is neither written nor
-     * deleted, and a "sent" mark followed by the removal of its message is left out. The file after the batch's commit
-     * is the same as if every change had been applied, because a session's sequence numbers are never reused (a
-     * message is added once) and nothing between the pair reads the maps ({@link #READ} ends every pair).
-     *
-     * @return per change whether to leave it out, or null when nothing is left out
-     */
-    private boolean[] cancelled(List<Op> batch) {
-        boolean[] skip = null;
-        Map<MessageKey, Pending> pending = null;
-        for (int i = 0; i < batch.size(); i++) {
-            Op op = batch.get(i);
-            byte kind = op.kind();
-            if (kind == OTHER) {
-                continue;
-            }
-            if (kind == READ) {
-                if (pending != null) {
-                    pending.clear();
-                }
-                continue;
-            }
-            if (pending == null) {
-                pending = new HashMap<>();
-            }
-            MessageKey key = new MessageKey(op.clientId(), op.seq());
-            if (kind == ADD) {
-                pending.computeIfAbsent(key, k -> new Pending()).added = i;
-            } else if (kind == SENT) {
-                Pending p = pending.computeIfAbsent(key, k -> new Pending());
-                if (p.sentCount == p.sent.length) {
-                    p.sent = java.util.Arrays.copyOf(p.sent, p.sentCount * 2);
-                }
-                p.sent[p.sentCount++] = i;
-            } else {
-                Pending p = pending.remove(key);
-                if (p == null) {
-                    continue;
-                }
-                if (skip == null) {
-                    skip = new boolean[batch.size()];
-                }
-                for (int j = 0; j < p.sentCount; j++) {
-                    skip[p.sent[j]] = true;
-                }
-                if (p.added >= 0) {
-                    skip[p.added] = true;
-                    skip[i] = true;
-                }
-            }
-        }
-        return skip;
-    }
-
-    /**
      * Applies a batch and, when someone waits for it (a {@link #synced()} barrier), when the writer stops, or when
      * changes have waited {@link #LAZY_SYNC_NANOS} already, commits and syncs once. Batches of nothing but
      * acknowledgements and state changes nobody waits for are committed with a later batch: they may be repeated after
      * a crash (a message delivered twice), never lost.
      * <p>
-     * When nothing was applied since the last commit (every change of the batch was {@link #cancelled left out}: its
+     * When nothing was applied since the last commit (every change of the batch was {@link BatchPlan left out}: its
      * messages were delivered and acknowledged already), the file already holds everything the barriers wait for, and
      * they complete without a commit or a sync.
      */
@@ -676,13 +741,13 @@ public final class MvDurableStore implements DurableStore {
             applied += changes;
             try {
                 long t0 = System.nanoTime();
-                boolean[] skip = cancelled(batch);
+                plan.scan(batch);
                 for (int i = 0; i < batch.size(); i++) {
                     Op op = batch.get(i);
                     if (op.change() == null) {
                         continue;
                     }
-                    if (skip != null && skip[i]) {
+                    if (plan.skips(i)) {
                         statCancelled++;
                     } else {
                         op.change().apply(maps);
@@ -708,6 +773,9 @@ public final class MvDurableStore implements DurableStore {
                     long t3 = System.nanoTime();
                     statCommitNanos += t2 - t1;
                     statSyncNanos += t3 - t2;
+                    // the wait for acknowledgements follows the cost of the sync it may save
+                    long took = t3 - t1;
+                    ackWaitNanos = Math.min(ACK_WAIT_MAX_NANOS, Math.max(ACK_POLL_NANOS, (ackWaitNanos * 7 + took) / 8));
                     noteCommit(now);
                     statNoteNanos += System.nanoTime() - t3;
                     statSyncs++;

@@ -133,7 +133,10 @@ public final class MvDurableStore implements DurableStore {
     static final byte ADD = 1;
     static final byte SENT = 2;
     static final byte REMOVE = 3;
-    /** A change that reads the maps (load): no cancelled pair may span it. */
+    /**
+     * A change that reads the maps (load) or removes a whole session, whose client may then start a new session that
+     * numbers its messages anew: no cancelled pair may span it.
+     */
     static final byte READ = 4;
 
     /** A message of a session, as the key of {@link BatchPlan}. */
@@ -545,7 +548,7 @@ public final class MvDurableStore implements DurableStore {
 
     @Override
     public void removeSession(String clientId) {
-        submit(m -> {
+        submitMessage(READ, null, 0, m -> {
             m.sessions.remove(clientId);
             m.wills.remove(clientId);
             removePrefix(m.subscriptions, clientId);

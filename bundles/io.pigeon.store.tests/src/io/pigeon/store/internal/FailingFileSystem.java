@@ -4,18 +4,27 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.h2.store.fs.FileBase;
 import org.h2.store.fs.FilePathWrapper;
 
 /**
  * An H2 file system ({@value #SCHEME}:/path) over the disk whose writes and syncs fail with "No space left on device"
- * while {@link #full} is set: a full disk, on demand, without root or a small mount.
+ * while {@link #full} is set: a full disk, on demand, without root or a small mount. It also counts the syncs, and a
+ * sync can be held at a {@link #syncGate gate}, so that a test knows which changes the store's writer takes together.
  */
 public final class FailingFileSystem extends FilePathWrapper {
 
     static final String SCHEME = "failing";
     static volatile boolean full;
+    /** Syncs (force) of every file of this file system. */
+    static final AtomicInteger syncs = new AtomicInteger();
+    /** When set, a sync counts {@link #syncWaiting} down and waits for this latch before it syncs. */
+    static volatile CountDownLatch syncGate;
+    static volatile CountDownLatch syncWaiting;
 
     @Override
     public String getScheme() {
@@ -87,8 +96,21 @@ public final class FailingFileSystem extends FilePathWrapper {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            CountDownLatch gate = syncGate;
+            if (gate != null) {
+                syncWaiting.countDown();
+                try {
+                    if (!gate.await(30, TimeUnit.SECONDS)) {
+                        throw new IOException("the test never opened the sync gate");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted at the sync gate", e);
+                }
+            }
             check();
             base.force(metaData);
+            syncs.incrementAndGet();
         }
 
         @Override

@@ -16,6 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -272,6 +274,104 @@ class MvDurableStoreTest {
                     "what was refused is not there, what was acknowledged is");
         } finally {
             FilePath.unregister(fs);
+        }
+    }
+
+    /**
+     * While the writer syncs one batch, the broker's next changes queue up and form the next batch. A message added,
+     * sent and acknowledged within that batch (a subscriber that keeps up) is neither written nor synced, and a batch
+     * of nothing else completes its sync barrier without a sync; a message still undelivered at the end of its batch
+     * is on disk before the barrier completes.
+     */
+    @Test
+    void aMessageAcknowledgedWithinItsBatchIsNotWrittenAndOnlyUndeliveredOnesAreSynced() throws Exception {
+        FailingFileSystem fs = new FailingFileSystem();
+        FilePath.register(fs);
+        try {
+            Path file = dir.resolve("pigeon.db");
+            store = new MvDurableStore(file, FailingFileSystem.SCHEME + ":" + file, log.logger());
+            store.open();
+            store.load();
+            store.putSession(new StoredSession.Record("c", 4, -1, 0, 1));
+            store.addMessage("c", new StoredMessage(1, message("t", "acknowledged in a later batch", 1), 1, null, 0,
+                    false));
+            sync(store);
+
+            // batch 2: a message to three subscribers, of which only "c" is durable here; 2 and 4 are delivered
+            // and acknowledged within it, 3 is in flight at its end, 1 (written in batch 1) is acknowledged in it
+            CountDownLatch gate = holdNextSync();
+            store.putRetained(new StoredRetained(message("hold", "the writer syncs this one", 1), 1));
+            CompletableFuture<Void> first = store.synced();
+            assertTrue(FailingFileSystem.syncWaiting.await(10, TimeUnit.SECONDS), "the writer did not sync");
+            store.addMessage("c", new StoredMessage(2, message("t", "two", 1), 2, null, 0, false));
+            store.messageSent("c", 2, 12, false);
+            store.addMessage("c", new StoredMessage(3, message("t", "three", 1), 3, null, 0, false));
+            store.messageSent("c", 3, 13, false);
+            store.messageSent("c", 1, 11, false);
+            store.removeMessage("c", 2);
+            store.addMessage("c", new StoredMessage(4, message("t", "four", 2), 4, null, 0, false));
+            store.messageSent("c", 4, 14, false);
+            store.messageSent("c", 4, 14, true);
+            store.removeMessage("c", 4);
+            store.removeMessage("c", 1);
+            CompletableFuture<Void> second = store.synced();
+            assertFalse(second.isDone(), "message 3 is not on disk yet");
+            int before = FailingFileSystem.syncs.get();
+            FailingFileSystem.syncGate = null;
+            gate.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            second.get(10, TimeUnit.SECONDS);
+            assertEquals(before + 2, FailingFileSystem.syncs.get(), "one sync per batch");
+            assertEquals(List.of(3L), storedSeqs(file), "the file holds message 3 only when the barrier completes");
+
+            // batch 3: nothing but messages delivered and acknowledged within it
+            gate = holdNextSync();
+            store.putRetained(new StoredRetained(message("hold", "again", 1), 2));
+            first = store.synced();
+            assertTrue(FailingFileSystem.syncWaiting.await(10, TimeUnit.SECONDS), "the writer did not sync");
+            for (long seq = 5; seq < 105; seq++) {
+                store.addMessage("c", new StoredMessage(seq, message("t", "m" + seq, 1), seq, null, 0, false));
+                store.messageSent("c", seq, (int) seq, false);
+                store.removeMessage("c", seq);
+            }
+            second = store.synced();
+            before = FailingFileSystem.syncs.get();
+            FailingFileSystem.syncGate = null;
+            gate.countDown();
+            first.get(10, TimeUnit.SECONDS);
+            second.get(10, TimeUnit.SECONDS);
+            assertEquals(before + 1, FailingFileSystem.syncs.get(),
+                    "the batch of acknowledged messages completed its barrier without a sync of its own");
+            store.close();
+
+            store = open(file);
+            List<StoredMessage> restored = store.load().sessions().get(0).messages();
+            assertEquals(List.of(3L), restored.stream().map(StoredMessage::seq).toList());
+            assertEquals(13, restored.get(0).packetId(), "its sent mark was written with it");
+        } finally {
+            FailingFileSystem.syncGate = null;
+            FilePath.unregister(fs);
+        }
+    }
+
+    /** Holds the writer's next sync until the returned latch is opened. */
+    private static CountDownLatch holdNextSync() {
+        CountDownLatch gate = new CountDownLatch(1);
+        FailingFileSystem.syncWaiting = new CountDownLatch(1);
+        FailingFileSystem.syncGate = gate;
+        return gate;
+    }
+
+    /** The sequence numbers in a copy of the store file taken now: what a crash at this moment leaves behind. */
+    private List<Long> storedSeqs(Path file) throws Exception {
+        Path crash = dir.resolve("crash-" + System.nanoTime() + ".db");
+        Files.copy(file, crash, StandardCopyOption.REPLACE_EXISTING);
+        MvDurableStore copy = new MvDurableStore(crash, log.logger());
+        copy.open();
+        try {
+            return copy.load().sessions().get(0).messages().stream().map(StoredMessage::seq).toList();
+        } finally {
+            copy.close();
         }
     }
 

@@ -73,6 +73,20 @@ class ProductTest {
         }
     }
 
+    /**
+     * Netty and Jetty log through SLF4J 2, which finds slf4j-jdk14 (into java.util.logging and the gateway log) through
+     * the io.pigeon.logging.slf4j fragment, with SPI Fly not started. Without a provider SLF4J warns on stderr and
+     * Netty falls back to java.util.logging; Jetty's log would be lost.
+     */
+    @Test
+    @WithBroker(pigeon = "log_level io.netty.util.internal.logging debug")
+    void nettyAndJettyLogThroughSlf4jIntoTheGatewayLog(Broker b) {
+        assertTrue(Sleep.until(Duration.ofSeconds(20), () -> b.output().contains("Using SLF4J as the default logging")),
+                "Netty did not choose SLF4J (no provider found?):\n" + b.outputTail());
+        assertTrue(b.output().lines().noneMatch(l -> l.startsWith("SLF4J")),
+                "SLF4J complained on the console:\n" + b.outputTail());
+    }
+
     @Test
     @WithBroker
     void startUpLineThenCleanStopOnSigterm(Broker b) {

@@ -7,4 +7,5 @@
  * {@link io.pigeon.broker.TopicFilters} checks and matches topics by the broker's rules, for bundles that must agree
  * with it (ACLs, bridges).
  */
+@org.osgi.annotation.versioning.Version("0.2.0")
 package io.pigeon.broker;

@@ -378,7 +378,7 @@ public final class MqttBroker implements Broker {
         }
         Boolean done = await(sessions.onLoop(s, () -> {
             ClientConnection c = s.connection();
-            if (c == null) {
+            if (c == null || c.closing()) {
                 return false;
             }
             log.info("Disconnecting client " + clientId + " (" + c.remoteAddress() + "): administrative action");

@@ -108,6 +108,7 @@ class ClientAdminTest {
             byte[] disconnect = victim.readPacket();
             assertEquals(0xE0, disconnect[0] & 0xFF, "DISCONNECT, got " + Arrays.toString(disconnect));
             assertEquals(0x98, disconnect[2] & 0xFF, "reason code 0x98 administrative action");
+            assertFalse(broker.disconnect("victim"), "a connection already being ended is not ended twice");
             victim.assertClosed();
 
             byte[] will = watcher.readPacket();

@@ -180,6 +180,7 @@ public final class MqttConnection implements ClientConnection {
         this.cleanDisconnect = clean;
     }
 
+    @Override
     public boolean closing() {
         return closing;
     }

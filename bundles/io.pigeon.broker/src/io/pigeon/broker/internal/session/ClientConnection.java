@@ -38,6 +38,9 @@ public interface ClientConnection {
      */
     void disconnect(int reasonCode, String reason, boolean publishWill);
 
+    /** Whether the broker is already ending this connection (it may linger while the client reads the last packet). */
+    boolean closing();
+
     /** The user name the client logged in with, null for none. */
     String username();
 

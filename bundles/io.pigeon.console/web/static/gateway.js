@@ -235,6 +235,7 @@ async function pollLog() {
 }
 
 Pigeon.start(() => {
+  $('page').hidden = false;
   buildFigures();
   buildCharts();
   $('show-offline').addEventListener('change', pollClients);

@@ -69,6 +69,7 @@ async function poll() {
 }
 
 Pigeon.start(() => {
+  $('page').hidden = false;
   crumbs();
   const loop = async () => {
     await poll();

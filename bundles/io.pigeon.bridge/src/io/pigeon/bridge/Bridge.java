@@ -1,5 +1,7 @@
 package io.pigeon.bridge;
 
+import java.util.List;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /** One running bridge to an upstream broker, as a status to show (console, shell). Thread safe. */
@@ -23,4 +25,10 @@ public interface Bridge {
 
     /** Their total size in bytes (topics and payloads), bounded by {@code bridge_max_queued_bytes}. */
     long queuedBytes();
+
+    /**
+     * The upstream brokers from the {@code address} lines, as {@code mqtt://host:port} or {@code mqtts://host:port}, in
+     * the order the bridge tries them (added in 0.2.0, so a console can say where a bridge goes).
+     */
+    List<String> upstreamAddresses();
 }

@@ -65,4 +65,20 @@ public interface Broker {
      * @throws IllegalArgumentException if the filter is not a valid MQTT topic filter, or is a shared subscription
      */
     List<Message> retained(String topicFilter);
+     * The client sessions the broker holds now: connected clients and offline persistent sessions, for a console or
+     * a shell to show (added in 0.2.0, because an operator must be able to see who is connected). Each session is read
+     * on its own event loop, so the snapshot is consistent per client; a session that does not answer within a few
+     * seconds (broker stopping) is left out. Call it from any thread but a broker event loop (it waits for them).
+     */
+    List<ClientInfo> clients();
+
+    /**
+     * Disconnects a connected client the way a broker does for an administrative action (added in 0.2.0, so an
+     * operator can throw out a misbehaving client): an MQTT 5 client first gets DISCONNECT with reason code 0x98
+     * "administrative action"; the will is published as for any disconnect the client did not ask for; a persistent
+     * session stays. The client may connect again. Call it from any thread but a broker event loop.
+     *
+     * @return true if the client was connected and is being disconnected, false if no client with this id is connected
+     */
+    boolean disconnect(String clientId);
 }

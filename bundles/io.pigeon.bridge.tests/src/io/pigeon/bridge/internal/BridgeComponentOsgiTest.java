@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +100,7 @@ class BridgeComponentOsgiTest {
             assertNotNull(bridge, "Bridge service registered for the configuration");
             assertEquals("self", bridges.getServiceReference().getProperty(Bridge.NAME_PROPERTY));
             assertTrue(waitFor(bridge::connected), "the bridge connected to the listener");
+            assertEquals(List.of("mqtt://127.0.0.1:" + port), bridge.upstreamAddresses());
             assertEquals("1", awaitState(state, "1"));
 
             broker.publish(new Message("a/b", "hello".getBytes(StandardCharsets.UTF_8), 1, false));

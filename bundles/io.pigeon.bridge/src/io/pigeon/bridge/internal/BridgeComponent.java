@@ -179,6 +179,11 @@ public final class BridgeComponent implements Bridge {
         return queue.bytes();
     }
 
+    @Override
+    public List<String> upstreamAddresses() {
+        return settings.client().servers();
+    }
+
     private void fromLocal(TopicMapping topic, Message message) {
         if (stopped || publishingInbound.get() != null) {
             return;

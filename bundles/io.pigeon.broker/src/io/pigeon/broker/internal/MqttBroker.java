@@ -1,9 +1,13 @@
 package io.pigeon.broker.internal;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -13,11 +17,13 @@ import io.netty.util.concurrent.EventExecutor;
 import io.pigeon.broker.Broker;
 import io.pigeon.broker.BrokerEvent;
 import io.pigeon.broker.BrokerStats;
+import io.pigeon.broker.ClientInfo;
 import io.pigeon.broker.Message;
 import io.pigeon.broker.MessageHandler;
 import io.pigeon.broker.Subscription;
 import io.pigeon.broker.SubscriptionOptions;
 import io.pigeon.broker.TopicFilters;
+import io.pigeon.broker.internal.handler.ReasonCodes;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.retained.RetainedMessages;
@@ -361,6 +367,57 @@ public final class MqttBroker implements Broker {
                 metrics.maximum(), metrics.clientsExpired(), metrics.messagesReceived(), metrics.messagesSent(),
                 metrics.publishReceived(), metrics.publishSent(), metrics.publishDroppedCount(),
                 metrics.bytesReceived(), metrics.bytesSent(), tree.size(), retained.size(), storedMessages());
+    }
+
+    /** How long {@link #clients()} and {@link #disconnect} wait for the event loops. */
+    static final long ADMIN_TIMEOUT_MILLIS = 5000;
+
+    @Override
+    public List<ClientInfo> clients() {
+        List<CompletableFuture<ClientInfo>> pending = new ArrayList<>();
+        for (Session s : sessions.all()) {
+            pending.add(sessions.onLoop(s, () -> s.isEnded() ? null : s.info()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_TIMEOUT_MILLIS);
+        List<ClientInfo> result = new ArrayList<>(pending.size());
+        for (CompletableFuture<ClientInfo> f : pending) {
+            ClientInfo info = await(f, deadline);
+            if (info != null) {
+                result.add(info);
+            }
+        }
+        result.sort(Comparator.comparing(ClientInfo::clientId));
+        return result;
+    }
+
+    @Override
+    public boolean disconnect(String clientId) {
+        Session s = clientId == null ? null : sessions.get(clientId);
+        if (s == null) {
+            return false;
+        }
+        Boolean done = await(sessions.onLoop(s, () -> {
+            ClientConnection c = s.connection();
+            if (c == null || c.closing()) {
+                return false;
+            }
+            log.info("Disconnecting client " + clientId + " (" + c.remoteAddress() + "): administrative action");
+            c.disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "administrative action", true);
+            return true;
+        }), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_TIMEOUT_MILLIS));
+        return Boolean.TRUE.equals(done);
+    }
+
+    /** The value, or null if the loop did not answer by the deadline or refused the task (broker stopping). */
+    private static <T> T await(CompletableFuture<T> f, long deadlineNanos) {
+        try {
+            return f.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
     }
 
     private long storedMessages() {

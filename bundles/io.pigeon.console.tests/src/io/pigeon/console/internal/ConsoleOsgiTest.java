@@ -318,6 +318,13 @@ class ConsoleOsgiTest {
     }
 
     @Test
+    @Order(6)
+    void theGatewayAndTrafficRoutesShowClientsTrafficBridgesAndTheLog() throws Exception {
+        new GatewayRoutesCheck(loggedIn(), service(Broker.class, null), service(ConfigurationAdmin.class, null),
+                service(org.osgi.service.log.LoggerFactory.class, null)).run();
+    }
+
+    @Test
     @Order(7)
     void theConsoleUserHasTheRightsTheBrokersAuthorizerGivesTheMqttUserOfTheSameName() throws Exception {
         ConsoleClient c = loggedIn();

@@ -79,6 +79,12 @@ public final class MqttConnection implements ClientConnection {
     private boolean flushScheduled;
     private ArrayDeque<Object> pending;
     private long packetsDecoded;
+    private boolean cleanStart;
+    private volatile long connectedAtMillis;
+    // per-client traffic for the console: plain fields written on this connection's loop only, so the publish path
+    // pays two increments and no memory barrier; readers on other threads may see slightly old values
+    private long publishesReceived;
+    private long publishBytesReceived;
     private ListenerSettings listener = ListenerSettings.NONE;
     ChannelHandlerContext guardContext;
 
@@ -174,6 +180,7 @@ public final class MqttConnection implements ClientConnection {
         this.cleanDisconnect = clean;
     }
 
+    @Override
     public boolean closing() {
         return closing;
     }
@@ -482,6 +489,43 @@ public final class MqttConnection implements ClientConnection {
         MqttProperties p = new MqttProperties();
         p.add(new StringProperty(MqttProperties.REASON_STRING, reason));
         return p;
+    }
+
+    @Override
+    public String username() {
+        return identity == null ? null : identity.username();
+    }
+
+    @Override
+    public boolean cleanStart() {
+        return cleanStart;
+    }
+
+    @Override
+    public long connectedAtMillis() {
+        return connectedAtMillis;
+    }
+
+    /** The broker accepted the CONNECT (connection loop). */
+    public void connected(boolean cleanStartFlag, long nowMillis) {
+        this.cleanStart = cleanStartFlag;
+        this.connectedAtMillis = nowMillis;
+    }
+
+    /** Counts one PUBLISH from this client (connection loop). */
+    public void countPublish(int payloadBytes) {
+        publishesReceived++;
+        publishBytesReceived += payloadBytes;
+    }
+
+    @Override
+    public long publishesReceived() {
+        return publishesReceived;
+    }
+
+    @Override
+    public long publishBytesReceived() {
+        return publishBytesReceived;
     }
 
     /** "client-id (address)" for log messages. */

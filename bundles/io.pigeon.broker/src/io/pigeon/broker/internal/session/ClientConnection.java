@@ -37,4 +37,22 @@ public interface ClientConnection {
      * No will is published for a connection the broker ends through this method with {@code publishWill} false.
      */
     void disconnect(int reasonCode, String reason, boolean publishWill);
+
+    /** Whether the broker is already ending this connection (it may linger while the client reads the last packet). */
+    boolean closing();
+
+    /** The user name the client logged in with, null for none. */
+    String username();
+
+    /** The clean session / clean start flag of its CONNECT. */
+    boolean cleanStart();
+
+    /** Epoch milliseconds when the broker accepted the CONNECT. */
+    long connectedAtMillis();
+
+    /** PUBLISH packets received on this connection (plain counter of the connection's loop; read racily). */
+    long publishesReceived();
+
+    /** Their payload bytes. */
+    long publishBytesReceived();
 }

@@ -1,9 +1,11 @@
 package io.pigeon.broker.internal.session;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.EventExecutor;
+import io.pigeon.broker.ClientInfo;
+import io.pigeon.broker.SubscriptionInfo;
 import io.pigeon.broker.internal.BrokerSettings;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
@@ -212,6 +216,25 @@ public final class Session implements Subscriber {
 
     public Map<String, SubscriptionEntry> subscriptions() {
         return subscriptions;
+    }
+
+    /**
+     * What the client list shows of this session (session loop).
+     */
+    public ClientInfo info() {
+        ClientConnection c = connection;
+        List<SubscriptionInfo> subs = new ArrayList<>(subscriptions().size());
+        for (Map.Entry<String, SubscriptionEntry> e : subscriptions().entrySet()) {
+            subs.add(new SubscriptionInfo(e.getKey(), e.getValue().qos()));
+        }
+        long expiry = expirySeconds;
+        if (c == null) {
+            return new ClientInfo(clientId, false, null, protocolLevel, null, false, expiry, subs, queue.size(),
+                    queuedBytes, inflight.size(), 0, 0, 0);
+        }
+        return new ClientInfo(clientId, true, c.remoteAddress(), c.protocolLevel(), c.username(), c.cleanStart(),
+                expiry, subs, queue.size(), queuedBytes, inflight.size(), c.connectedAtMillis(), c.publishesReceived(),
+                c.publishBytesReceived());
     }
 
     public int inflightCount() {

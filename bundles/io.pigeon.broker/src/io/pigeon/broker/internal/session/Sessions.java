@@ -1,6 +1,7 @@
 package io.pigeon.broker.internal.session;
 
 import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.LongSupplier;
@@ -208,6 +209,35 @@ public final class Sessions {
             }
         }
         return n;
+    }
+
+    /**
+     * Runs {@code task} on the session's loop (following it if a takeover moves the session meanwhile) and completes
+     * with its result; completes exceptionally if the broker is shutting down.
+     */
+    public <T> CompletableFuture<T> onLoop(Session s, Supplier<T> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        try {
+            runOnOrFail(s, () -> {
+                try {
+                    result.complete(task.get());
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    private static void runOnOrFail(Session s, Runnable task) {
+        EventExecutor l = s.loop();
+        if (l.inEventLoop()) {
+            task.run();
+        } else {
+            l.execute(() -> runOnOrFail(s, task));
+        }
     }
 
     private static void runOn(Session s, Runnable task) {

@@ -180,6 +180,7 @@ public final class ConnectService {
     private void opened(MqttConnection conn, Session session, boolean present, boolean assigned, int keepAlive,
             int serverKeepAlive, boolean cleanStart) {
         conn.session(session);
+        conn.connected(cleanStart, System.currentTimeMillis());
         conn.state(MqttConnection.State.CONNECTED);
         broker.metrics().clientConnected();
         if (!conn.channel().isActive()) {

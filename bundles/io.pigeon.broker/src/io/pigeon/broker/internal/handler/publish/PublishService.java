@@ -74,6 +74,7 @@ public final class PublishService {
         }
         int payloadBytes = msg.payload().readableBytes();
         broker.metrics().publishReceived(payloadBytes);
+        conn.countPublish(payloadBytes);
 
         int reason = ReasonCodes.SUCCESS;
         String reasonString = null;

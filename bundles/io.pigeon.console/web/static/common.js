@@ -70,8 +70,8 @@ const Pigeon = {
     }
     if (passwordSection) {
       passwordSection.hidden = !session.mustChangePassword;
-      $('page').hidden = session.mustChangePassword;
     }
+    $('page').hidden = session.mustChangePassword;
     if (!session.mustChangePassword) {
       ready(session);
     } else {

@@ -313,7 +313,8 @@ public final class ConfigForms {
             if (values != null) {
                 for (int i = 0; i < values.length; i++) {
                     options.add(Map.of("value", values[i], "label",
-                            labels != null && i < labels.length && labels[i] != null ? labels[i] : values[i]));
+                            labels != null && i < labels.length && labels[i] != null && !labels[i].isBlank() ? labels[i]
+                                    : values[i]));
                 }
             }
             f.put("options", options);

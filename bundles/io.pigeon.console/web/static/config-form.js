@@ -3,6 +3,9 @@
 // server checks every value (type, options, min/max) and answers per field; the page only shows what it says.
 // Passwords are never sent to the page: an empty password field keeps the stored one.
 
+/** The key of the configuration name in the form and in the server's field errors (ConfigForms.CONFIGURATION_NAME). */
+const CONFIGURATION_NAME = 'configuration.name';
+
 const ConfigForm = {
   /** Saves values; resolves to the answer, or rejects with an Error carrying .fields {id: message}. */
   async post(path, body) {
@@ -56,14 +59,15 @@ const ConfigForm = {
     }
     const inputs = {};
     const errors = {};
+    // the configuration's own name; kept apart from the attributes, one of which may be called "name" too
+    let configName = null;
     if (form.factoryPid && !form.pid) {
-      const label = el('label', 'Name (the file becomes ' + form.factoryPid + '-NAME.cfg) ');
-      const input = el('input', null, { name: 'name', required: '' });
-      label.append(input);
-      inputs.name = input;
+      const label = el('label', 'Configuration name (the file becomes ' + form.factoryPid + '-NAME.cfg) ');
+      configName = el('input', null, { name: CONFIGURATION_NAME, required: '' });
+      label.append(configName);
       element.append(label);
-      errors.name = el('p', '', { class: 'error', 'data-error': 'name' });
-      element.append(errors.name);
+      errors[CONFIGURATION_NAME] = el('p', '', { class: 'error', 'data-error': CONFIGURATION_NAME });
+      element.append(errors[CONFIGURATION_NAME]);
     }
     for (const field of form.fields) {
       const label = el('label', field.label + (field.required ? ' *' : '') + ' ');
@@ -167,7 +171,7 @@ const ConfigForm = {
       }
       try {
         const saved = await ConfigForm.post('/api/settings/save', { definition: form.definition, pid: form.pid,
-          name: inputs.name ? inputs.name.value : null, values });
+          name: configName ? configName.value : null, values });
         status.textContent = 'Saved ' + saved.pid;
         options.onDone(saved.pid);
       } catch (e) {

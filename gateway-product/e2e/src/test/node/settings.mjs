@@ -24,8 +24,9 @@ const browser = await chromium.launch({
   args: ['--no-sandbox'],
 });
 let failed = false;
+let page = null;
 try {
-  const page = await browser.newPage();
+  page = await browser.newPage();
   const violations = [];
   page.on('console', (m) => {
     if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
@@ -57,7 +58,7 @@ try {
   await page.click('#add-pin');
   const pinForm = '#gpio-form form[data-definition="io.pigeon.gpio.pin"]';
   await page.waitForSelector(pinForm);
-  await page.fill(pinForm + ' input[name="name"]', 'lamp');
+  await page.fill(pinForm + ' input[name="configuration.name"]', 'lamp');
   await page.selectOption(pinForm + ' select[name="mode"]', 'output');
   await page.fill(pinForm + ' input[name="pin"]', '22');
   await page.click(pinForm + ' button[type="submit"]');
@@ -68,7 +69,7 @@ try {
   // a pin the GPIO bundle refuses: its reason is shown next to it
   await page.click('#add-pin');
   await page.waitForSelector(pinForm);
-  await page.fill(pinForm + ' input[name="name"]', 'bad');
+  await page.fill(pinForm + ' input[name="configuration.name"]', 'bad');
   await page.selectOption(pinForm + ' select[name="mode"]', 'input');
   await page.fill(pinForm + ' input[name="pin"]', '40');
   await page.click(pinForm + ' button[type="submit"]');
@@ -107,6 +108,12 @@ try {
 } catch (e) {
   failed = true;
   console.error('FAIL ' + (e && e.message ? e.message : e));
+  if (page) {
+    // what the page said, for the test's failure message
+    const shown = await page.evaluate(() => Array.from(document.querySelectorAll('.error, .read-only, [role=status]'))
+      .map((n) => n.textContent).filter((t) => t).join(' | ')).catch(() => '');
+    console.error('PAGE ' + page.url() + ': ' + shown);
+  }
 } finally {
   await browser.close();
   clearTimeout(timer);

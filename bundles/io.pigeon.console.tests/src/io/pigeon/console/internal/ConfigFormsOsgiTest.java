@@ -85,6 +85,21 @@ class ConfigFormsOsgiTest {
     }
 
     @Test
+    void theSettingsAndGpioRoutesAreRegisteredSoTheConsoleSecurityTestChecksThem() throws Exception {
+        for (String route : List.of("/api/settings", "/api/settings/form", "/api/settings/save",
+                "/api/settings/delete", "/api/gpio", "/api/gpio/set")) {
+            String filter = "(&(objectClass=javax.servlet.Servlet)(osgi.http.whiteboard.servlet.pattern=" + route + "))";
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (CONTEXT.getServiceReferences((String) null, filter) == null) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(route + " is not registered: a reference of its servlet is missing");
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
     void theConsolesOwnMetatypeBecomesAFormWithTypesDefaultsAndDescriptions() throws Exception {
         ConfigForms.Definition d = forms.definition(ConsoleConfig.PID);
         assertFalse(d.factory());
@@ -172,10 +187,10 @@ class ConfigFormsOsgiTest {
 
         ConfigForms.Invalid taken = assertThrows(ConfigForms.Invalid.class, () -> forms.save(d, null, "one",
                 values("host", "x"), "admin"));
-        assertTrue(taken.fields.get("name").contains("exists already"), taken.fields.toString());
+        assertTrue(taken.fields.get(ConfigForms.CONFIGURATION_NAME).contains("exists already"), taken.fields.toString());
         ConfigForms.Invalid badName = assertThrows(ConfigForms.Invalid.class, () -> forms.save(d, null, "../x",
                 values("host", "x"), "admin"));
-        assertTrue(badName.fields.containsKey("name"));
+        assertTrue(badName.fields.containsKey(ConfigForms.CONFIGURATION_NAME));
 
         forms.delete(d, pid, "admin");
         assertTrue(forms.factoryConfigurations(FACTORY).isEmpty());
@@ -223,7 +238,7 @@ class ConfigFormsOsgiTest {
         assertEquals("42", read.getProperty("port"));
         assertEquals("[\"a\", \"b\"]", read.getProperty("tags"));
         Dictionary<String, Object> p = cm.getConfiguration(pid, "?").getProperties();
-        assertEquals(file.toUri().toString(), p.get(ConfigForms.FILEINSTALL_FILENAME));
+        assertEquals("file:" + file.toAbsolutePath(), p.get(ConfigForms.FILEINSTALL_FILENAME), "as FileInstall names it");
         assertEquals("file", ConfigForms.origin(cm.getConfiguration(pid, "?")).get("kind"));
         assertEquals("filed", ConfigForms.instanceName(cm.getConfiguration(pid, "?")));
 

@@ -69,6 +69,8 @@ public final class ConfigForms {
     static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
     /** A factory configuration name: it becomes part of a file name, so no path characters. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** The key of a new factory configuration's name among the field errors (an attribute may be called "name"). */
+    static final String CONFIGURATION_NAME = "configuration.name";
 
     /** One form: a PID or factory PID and its object class definition. */
     record Definition(String pid, boolean factory, Bundle bundle, ObjectClassDefinition ocd) {
@@ -590,22 +592,22 @@ public final class ConfigForms {
         Configuration target = existing;
         if (target == null) {
             if (d.factory() && (name == null || !NAME.matcher(name).matches())) {
-                throw new Invalid("name the new configuration", Map.of("name", "'" + (name == null ? "" : name)
+                throw new Invalid("name the new configuration", Map.of(CONFIGURATION_NAME, "'" + (name == null ? "" : name)
                         + "' is not a name: letters, digits, '-', '_' and '.', at most 64, starting with a letter"
                         + " or digit"));
             }
             if (d.factory() && configuration(d.pid() + "~" + name) != null) {
-                throw new Invalid("that name is taken", Map.of("name", d.pid() + "~" + name
+                throw new Invalid("that name is taken", Map.of(CONFIGURATION_NAME, d.pid() + "~" + name
                         + " exists already: choose another name or edit that one"));
             }
             if (etc != null) {
                 Path file = etc.resolve(d.factory() ? d.pid() + "-" + name + ".cfg" : d.pid() + ".cfg");
                 if (Files.exists(file)) {
-                    throw new Invalid("the file exists", Map.of("name", file + " exists but is not loaded (see the"
+                    throw new Invalid("the file exists", Map.of(CONFIGURATION_NAME, file + " exists but is not loaded (see the"
                             + " log for why): fix or remove it"));
                 }
                 writeCfg(file, checked);
-                next.put(FILEINSTALL_FILENAME, file.toUri().toString());
+                next.put(FILEINSTALL_FILENAME, fileInstallKey(file));
             }
             target = d.factory() ? configAdmin.getFactoryConfiguration(d.pid(), name, "?")
                     : configAdmin.getConfiguration(d.pid(), "?");
@@ -614,6 +616,11 @@ public final class ConfigForms {
         log.info("HTTP console: user '{}' saved configuration {} ({})", user, target.getPid(),
                 String.join(", ", new java.util.TreeSet<>(checked.keySet())));
         return target.getPid();
+    }
+
+    /** The felix.fileinstall.filename FileInstall itself gives a file (File.toURI: "file:/..."), so it finds ours. */
+    static String fileInstallKey(Path file) {
+        return file.toFile().getAbsoluteFile().toURI().toString();
     }
 
     /**

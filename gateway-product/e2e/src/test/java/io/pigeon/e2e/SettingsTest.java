@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -75,15 +76,16 @@ class SettingsTest {
             awaitMessage(sub, lamp + " = OFF from the pin added in the form", lamp, "OFF");
             Path lampFile = etc.resolve("io.pigeon.gpio.pin-lamp.cfg");
             assertTrue(Files.isRegularFile(lampFile), "the new pin is a FileInstall file in etc/");
-            String lampCfg = Files.readString(lampFile);
-            assertTrue(lampCfg.contains("mode = output") && lampCfg.contains("pin = 22"), lampCfg);
+            Properties lampCfg = cfg(lampFile);
+            assertEquals("output", lampCfg.getProperty("mode"), lampCfg.toString());
+            assertEquals("22", lampCfg.getProperty("pin"), lampCfg.toString());
             go(toBrowser);
 
             browser.awaitLine(Pattern.compile("^WAIT the new prefix on MQTT and in etc$"), TIMEOUT);
             String houseRelay = "house/" + gateway + "/output/relay";
             awaitMessage(sub, houseRelay + " after topic.prefix = house was saved", houseRelay, "OFF");
-            String bridgeCfg = Files.readString(etc.resolve("io.pigeon.gpio.cfg"));
-            assertTrue(bridgeCfg.contains("topic.prefix = house"), "saved to etc/io.pigeon.gpio.cfg:\n"
+            Properties bridgeCfg = cfg(etc.resolve("io.pigeon.gpio.cfg"));
+            assertEquals("house", bridgeCfg.getProperty("topic.prefix"), "saved to etc/io.pigeon.gpio.cfg: "
                     + bridgeCfg);
             go(toBrowser);
 
@@ -100,6 +102,14 @@ class SettingsTest {
                 Proc.tail(gateway0.output(), 40));
         assertTrue(gateway0.process.isAlive(), "the gateway kept running");
         assertEquals(0, gateway0.count(l -> l.contains("LEAK:")), Proc.tail(gateway0.output(), 60));
+    }
+
+    private static Properties cfg(Path file) throws IOException {
+        Properties p = new Properties();
+        try (var in = Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        return p;
     }
 
     private static void go(OutputStream toBrowser) throws IOException {

@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+
+import javax.servlet.http.HttpServletRequest;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -249,8 +253,16 @@ class ConfigFormsOsgiTest {
         assertNull(ConfigForms.etcFolder("/x/deploy"));
     }
 
+    /** A request as ConsoleSecurity leaves it for a servlet: with the user's session. */
+    private static HttpServletRequest requestOf(String user) {
+        Sessions.Session session = new Sessions.Session("token", user, "csrf", Instant.now());
+        return (HttpServletRequest) Proxy.newProxyInstance(ConfigFormsOsgiTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> method.getName()
+                        .equals("getAttribute") && ConsoleSecurity.SESSION_ATTRIBUTE.equals(args[0]) ? session : null);
+    }
+
     @Test
-    void onlyTheFirstAccountOfAnOlderUserFileIsAnAdministrator(@TempDir Path folder) throws Exception {
+    void onlyAnAdministratorMaySaveAndInAnOlderUserFileThatIsTheFirstAccount(@TempDir Path folder) throws Exception {
         Files.writeString(folder.resolve(UserStore.USERS_FILE), "{\"version\":1,\"users\":[{\"name\":\"admin\","
                 + "\"hash\":\"x\",\"mustChangePassword\":false},{\"name\":\"viewer\",\"hash\":\"x\"},"
                 + "{\"name\":\"ops\",\"hash\":\"x\",\"admin\":true}]}");
@@ -260,5 +272,10 @@ class ConfigFormsOsgiTest {
         assertFalse(users.isAdmin("viewer"));
         assertTrue(users.isAdmin("ops"));
         assertFalse(users.isAdmin("nobody"));
+
+        ApiServlet.BadRequest refused = assertThrows(ApiServlet.BadRequest.class,
+                () -> SettingsServlets.requireAdmin(users, requestOf("viewer")));
+        assertEquals(403, refused.status, "a user who is no administrator may not save or delete");
+        SettingsServlets.requireAdmin(users, requestOf("ops"));
     }
 }

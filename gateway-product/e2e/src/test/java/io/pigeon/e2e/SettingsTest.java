@@ -104,12 +104,22 @@ class SettingsTest {
         assertEquals(0, gateway0.count(l -> l.contains("LEAK:")), Proc.tail(gateway0.output(), 60));
     }
 
+    /**
+     * A .cfg file's values as text. FileInstall writes saved configurations back in its typed syntax (a string as
+     * {@code key = "text"}, an integer as {@code key = I"1"}); the quotes of a string are taken off.
+     */
     private static Properties cfg(Path file) throws IOException {
         Properties p = new Properties();
         try (var in = Files.newBufferedReader(file)) {
             p.load(in);
         }
-        return p;
+        Properties out = new Properties();
+        for (String key : p.stringPropertyNames()) {
+            String v = p.getProperty(key);
+            out.setProperty(key, v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1,
+                    v.length() - 1) : v);
+        }
+        return out;
     }
 
     private static void go(OutputStream toBrowser) throws IOException {

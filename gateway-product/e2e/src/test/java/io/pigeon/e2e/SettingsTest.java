@@ -51,29 +51,33 @@ class SettingsTest {
         try (Proc gateway0 = product.start(List.of("--config", conf.toString()), "")) {
             gateway0.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
             try (Proc sub = subscribe(mqttPort, "pigeon/" + gateway + "/output/#", "house/" + gateway + "/output/#")) {
-                run(product, gateway0, sub, etc, httpPort, gateway, chromium);
+                run(product, gateway0, sub, etc, mqttPort, httpPort, gateway, chromium);
             }
         }
     }
 
-    private static void run(Product product, Proc gateway0, Proc sub, Path etc, int httpPort, String gateway,
-            Path chromium) throws Exception {
+    private static void run(Product product, Proc gateway0, Proc sub, Path etc, int mqttPort, int httpPort,
+            String gateway, Path chromium) throws Exception {
         gateway0.awaitLine(Pattern.compile("HTTP console on http://127\\.0\\.0\\.1:" + httpPort), TIMEOUT);
         String initial = Files.readString(product.home.resolve("data/console/initial-admin-password")).strip();
         String relay = "pigeon/" + gateway + "/output/relay";
-        awaitMessage(sub, relay + " = OFF", relay, "OFF");
+        int seen = awaitMessage(sub, 0, relay + " = OFF", relay, "OFF");
 
         List<String> cmd = new ArrayList<>(List.of("node", Env.nodeDir().resolve("settings.mjs").toString(),
                 "http://127.0.0.1:" + httpPort, initial, "a new password for e2e"));
         try (Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()));
                 OutputStream toBrowser = browser.process.getOutputStream()) {
             browser.awaitLine(Pattern.compile("^WAIT relay ON on MQTT$"), TIMEOUT);
-            awaitMessage(sub, relay + " = ON after the click", relay, "ON");
+            seen = awaitMessage(sub, seen + 1, relay + " = ON after the click", relay, "ON");
+            // the pin itself is on, not just its topic: the bridge toggles it from its real level
+            Proc.run(WAIT, "mosquitto_pub", "-h", Env.LOOPBACK, "-p", Integer.toString(mqttPort), "-t", relay + "/set",
+                    "-m", "TOGGLE").assertExit(0);
+            awaitMessage(sub, seen + 1, relay + " = OFF after a TOGGLE from mosquitto_pub", relay, "OFF");
             go(toBrowser);
 
             browser.awaitLine(Pattern.compile("^WAIT lamp on MQTT and in etc$"), TIMEOUT);
             String lamp = "pigeon/" + gateway + "/output/lamp";
-            awaitMessage(sub, lamp + " = OFF from the pin added in the form", lamp, "OFF");
+            awaitMessage(sub, 0, lamp + " = OFF from the pin added in the form", lamp, "OFF");
             Path lampFile = etc.resolve("io.pigeon.gpio.pin-lamp.cfg");
             assertTrue(Files.isRegularFile(lampFile), "the new pin is a FileInstall file in etc/");
             Properties lampCfg = cfg(lampFile);
@@ -83,7 +87,7 @@ class SettingsTest {
 
             browser.awaitLine(Pattern.compile("^WAIT the new prefix on MQTT and in etc$"), TIMEOUT);
             String houseRelay = "house/" + gateway + "/output/relay";
-            awaitMessage(sub, houseRelay + " after topic.prefix = house was saved", houseRelay, "OFF");
+            awaitMessage(sub, 0, houseRelay + " after topic.prefix = house was saved", houseRelay, "OFF");
             Properties bridgeCfg = cfg(etc.resolve("io.pigeon.gpio.cfg"));
             assertEquals("house", bridgeCfg.getProperty("topic.prefix"), "saved to etc/io.pigeon.gpio.cfg: "
                     + bridgeCfg);
@@ -140,14 +144,26 @@ class SettingsTest {
         return p;
     }
 
-    /** Waits for a message line MSG|topic|...|payload from mosquitto_sub. */
-    private static void awaitMessage(Proc sub, String what, String topic, String payload) {
+    /**
+     * Waits for a message line MSG|topic|...|payload from mosquitto_sub at or after the {@code from}th message;
+     * returns its index.
+     */
+    private static int awaitMessage(Proc sub, int from, String what, String topic, String payload) {
         String prefix = "MSG|" + topic + "|";
-        Sleep.until(WAIT, () -> Tools.messages(sub).stream().anyMatch(l -> l.startsWith(prefix)
-                && l.endsWith("|" + payload)));
-        assertTrue(Tools.messages(sub).stream().anyMatch(l -> l.startsWith(prefix) && l.endsWith("|" + payload)),
-                "mosquitto_sub saw no " + what + " within " + WAIT.toSeconds() + " s; it saw " + Tools.messages(sub)
-                        + "\n" + sub.output());
+        int[] found = {-1};
+        Sleep.until(WAIT, () -> {
+            List<String> messages = Tools.messages(sub);
+            for (int i = from; i < messages.size(); i++) {
+                if (messages.get(i).startsWith(prefix) && messages.get(i).endsWith("|" + payload)) {
+                    found[0] = i;
+                    return true;
+                }
+            }
+            return false;
+        });
+        assertTrue(found[0] >= 0, "mosquitto_sub saw no " + what + " within " + WAIT.toSeconds() + " s; it saw "
+                + Tools.messages(sub));
+        return found[0];
     }
 
     private static String hostname() throws IOException {

@@ -41,6 +41,11 @@ public final class UserStore {
         String name;
         String hash;
         boolean mustChangePassword;
+        /**
+         * May change the gateway's configuration. Null in files written before accounts had it: then only the first
+         * account ({@value UserStore#FIRST_USER}) is an administrator.
+         */
+        Boolean admin;
     }
 
     private static final class UsersFile {
@@ -96,6 +101,7 @@ public final class UserStore {
         admin.name = FIRST_USER;
         admin.hash = hasher.hash(password.toCharArray());
         admin.mustChangePassword = true;
+        admin.admin = Boolean.TRUE;
         accounts.put(admin.name, admin);
         Path passwordFile = folder.resolve(INITIAL_PASSWORD_FILE);
         DataFolder.writePrivate(passwordFile, (password + "\n").getBytes(StandardCharsets.UTF_8));
@@ -127,6 +133,12 @@ public final class UserStore {
     synchronized boolean mustChangePassword(String name) {
         Account a = accounts.get(name);
         return a == null || a.mustChangePassword;
+    }
+
+    /** True when the user may change the gateway's configuration (settings, GPIO pins). */
+    synchronized boolean isAdmin(String name) {
+        Account a = accounts.get(name);
+        return a != null && (a.admin != null ? a.admin : FIRST_USER.equals(a.name));
     }
 
     synchronized boolean exists(String name) {

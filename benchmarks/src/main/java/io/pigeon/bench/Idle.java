@@ -25,8 +25,12 @@ final class Idle {
             // The baseline is the broker with no client yet: after a warm-up with the same connections, an
             // allocator (malloc's free lists, a JVM's committed heap) would hand the measured clients memory it
             // already holds, and the difference would say nothing. The warm-up's own growth (JIT, heap sizing)
-            // is part of what N clients cost.
+            // is part of what N clients cost. A broker may accept connections before it has finished starting
+            // (Pigeon's first CONNACK comes while the rest of the gateway's bundles still start and its start-up
+            // code is still being compiled, some 20 MB over the next seconds): that tail is no connection's cost,
+            // so the baseline waits until the broker's RSS has stopped growing.
             Thread.sleep(1000);
+            r.put("baseline_settle_s", settle(pid));
             long heap0 = jvm ? ProcStats.liveHeapBytes(pid) : -1;
             long rss0 = ProcStats.statusKb(pid, "VmRSS");
             // Warm-up: the same connect storm, held briefly and dropped, until the warm-up time is spent.
@@ -83,6 +87,40 @@ final class Idle {
             Mqtt.closeAll(conns);
         }
         return r;
+    }
+
+    /** RSS may grow by this much over {@link #SETTLE_WINDOW} samples and still count as settled. */
+    private static final long SETTLE_KB = 512;
+    /** Samples 500 ms apart: 3 s. */
+    private static final int SETTLE_WINDOW = 6;
+    private static final long SETTLE_MAX_MS = 30_000;
+
+    /**
+     * Waits (at most 30 s) until the process's RSS has grown by no more than 512 KiB over the last 3 s.
+     *
+     * @return the seconds waited, negative when the RSS was still growing after 30 s
+     */
+    private static double settle(long pid) throws InterruptedException {
+        if (pid <= 0) {
+            return 0;
+        }
+        long t0 = System.nanoTime();
+        long[] samples = new long[SETTLE_WINDOW + 1];
+        for (int i = 0;; i++) {
+            long rss = ProcStats.statusKb(pid, "VmRSS");
+            samples[i % samples.length] = rss;
+            double waited = (System.nanoTime() - t0) / 1e9;
+            if (rss < 0) {
+                return waited;
+            }
+            if (i >= SETTLE_WINDOW && rss - samples[(i + 1) % samples.length] <= SETTLE_KB) {
+                return waited;
+            }
+            if (waited * 1000 >= SETTLE_MAX_MS) {
+                return -waited;
+            }
+            Thread.sleep(500);
+        }
     }
 
     private static List<Mqtt.Conn> clients(Mqtt mqtt, String prefix, int n) {

@@ -46,8 +46,8 @@ public final class ConsoleSecurity extends ServletContextHelper {
             "GET /static/console.css", "POST /api/login");
 
     /** Routes a user who must still change the first password may use. */
-    static final Set<String> BEFORE_PASSWORD_CHANGE = Set.of("/login", "/", "/static/login.js", "/static/console.js",
-            "/static/console.css", "/api/session", "/api/password", "/api/logout");
+    static final Set<String> BEFORE_PASSWORD_CHANGE = Set.of("/login", "/", "/static/login.js", "/static/common.js",
+            "/static/console.js", "/static/console.css", "/api/session", "/api/password", "/api/logout");
 
     private final Sessions sessions;
     private final UserStore users;

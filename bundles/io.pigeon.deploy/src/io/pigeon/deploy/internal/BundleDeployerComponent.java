@@ -81,7 +81,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
         this.resolution = resolution;
         this.log = log;
         this.wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
-        this.jars = new ReplacedJars(context.getDataFile("bundles").toPath(), config.keepReplaced());
+        // the product's data/ (bin/pigeon sets pigeon.data), where an owner backs up the gateway's state
+        String data = context.getProperty("pigeon.data");
+        this.jars = new ReplacedJars(data != null && !data.isBlank() ? Path.of(data, "deploy")
+                : context.getDataFile("deploy").toPath(), config.keepReplaced());
         context.addFrameworkListener(frameworkErrors);
         context.addBundleListener(bundleEvents);
     }

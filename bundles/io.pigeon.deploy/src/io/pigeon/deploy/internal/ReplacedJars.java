@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The jars of updated bundles, in the deployer's data area, one folder per bundle id: {@code current.jar} (what the
+ * The jars of updated bundles, in data/deploy/ (the deployer's data area outside the product), one folder per bundle id: {@code current.jar} (what the
  * last update installed, to tell an unchanged jar) and {@code replaced-N.jar} (what updates replaced, newest = highest
  * N, at most {@code keep}), readable by the owner only.
  */

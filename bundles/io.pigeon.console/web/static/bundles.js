@@ -3,6 +3,8 @@
 // start, stop, uninstall, restore the jar an update replaced, and upload a jar (install, or update in place).
 
 Pigeon.start(() => {
+  // common.js shows #page only on the explorer (the page with the password form); other pages show their own
+  $('page').hidden = false;
   const el = Pigeon.el;
   const status = $('bundles-status');
 

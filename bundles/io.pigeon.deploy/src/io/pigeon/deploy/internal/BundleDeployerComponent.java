@@ -72,6 +72,11 @@ public final class BundleDeployerComponent implements BundleDeployer {
     private final Map<Long, String> startFailures = new ConcurrentHashMap<>();
     private final FrameworkListener frameworkErrors = this::frameworkEvent;
     private final BundleListener bundleEvents = this::bundleEvent;
+    /**
+     * Bundles that ran before a deployment and did not afterwards (a dependant of a bundle whose new jar does not
+     * resolve): started again after every later deployment, such as the restore that fixes them.
+     */
+    private final java.util.Set<Long> stoppedByDeployments = ConcurrentHashMap.newKeySet();
 
     @Activate
     public BundleDeployerComponent(BundleContext context, DeployConfig config, @Reference ResolutionProblems resolution,
@@ -260,6 +265,12 @@ public final class BundleDeployerComponent implements BundleDeployer {
         String name = bundle.getSymbolicName();
         Version old = bundle.getVersion();
         boolean wasActive = (bundle.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0;
+        List<Bundle> activeBefore = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.ACTIVE || stoppedByDeployments.contains(b.getBundleId())) {
+                activeBefore.add(b);
+            }
+        }
         startFailures.remove(bundle.getBundleId());
         try (InputStream in = Files.newInputStream(jar)) {
             // the framework stops the bundle, installs the new content as a new revision and starts it again
@@ -279,6 +290,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
         if (wasActive && bundle.getState() != Bundle.ACTIVE) {
             start(bundle);
         }
+        restart(activeBefore, bundle);
         return new Deployment(bundle.getBundleId(), name, action, Optional.of(old), bundle.getVersion(), refreshed,
                 problem(bundle));
     }
@@ -308,6 +320,28 @@ public final class BundleDeployerComponent implements BundleDeployer {
             Thread.currentThread().interrupt();
         }
         return names;
+    }
+
+    /** Starts again what ran before the deployment; remembers and logs what still cannot run. */
+    private void restart(List<Bundle> activeBefore, Bundle updated) {
+        List<Bundle> stopped = activeBefore.stream().filter(b -> b.getState() != Bundle.ACTIVE
+                && b.getState() != Bundle.UNINSTALLED && !b.equals(updated)).toList();
+        if (stopped.isEmpty()) {
+            return;
+        }
+        wiring.resolveBundles(stopped);
+        for (Bundle b : stopped) {
+            start(b);
+            if (b.getState() == Bundle.ACTIVE) {
+                stoppedByDeployments.remove(b.getBundleId());
+            } else {
+                stoppedByDeployments.add(b.getBundleId());
+                log.error("{} (bundle {}) stopped because it needs {}, and cannot run now: {} Restore {} on the"
+                        + " console's Bundles page, or deploy a fixed jar; it is started again after the next"
+                        + " deployment.", b.getSymbolicName(), b.getBundleId(), updated.getSymbolicName(),
+                        problem(b).orElse("see logs/framework.log."), updated.getSymbolicName());
+            }
+        }
     }
 
     private void start(Bundle bundle) {
@@ -371,6 +405,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
             return kept;
         }
         String location = bundle.getLocation();
+        if (location.startsWith("initial@")) {
+            // Equinox's mark of a bundle installed from config.ini's osgi.bundles (the product's plugins/)
+            location = location.substring("initial@".length());
+        }
         if (location.startsWith("reference:")) {
             location = location.substring("reference:".length());
         }
@@ -412,8 +450,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
         long id = event.getBundle().getBundleId();
         if (event.getType() == BundleEvent.STARTED) {
             startFailures.remove(id);
+            stoppedByDeployments.remove(id);
         } else if (event.getType() == BundleEvent.UNINSTALLED) {
             startFailures.remove(id);
+            stoppedByDeployments.remove(id);
             resolution.forget(id);
             try {
                 jars.forget(id);

@@ -51,7 +51,8 @@ public final class ResolutionProblems implements ResolverHookFactory {
                 if (e.getKey() instanceof BundleRevision revision && !e.getValue().isEmpty()) {
                     String message = report.getResolutionReportMessage(revision);
                     if (message != null && !message.isBlank()) {
-                        reasons.put(revision.getBundle().getBundleId(), message.strip());
+                        // one line, so that the log entry and the console's cell read as one sentence
+                        reasons.put(revision.getBundle().getBundleId(), message.strip().replaceAll("\\s*\\R\\s*", " "));
                     }
                 }
             }

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Enumeration;
+import java.util.function.Consumer;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
@@ -39,8 +40,15 @@ final class BundleJars {
      * (0.1.0.2026... becomes 0.1.1.qualifier); returns the new version.
      */
     static String bumped(Path jar, String qualifier, Path out) throws IOException {
+        return bumped(jar, qualifier, out, mf -> {
+        });
+    }
+
+    /** As {@link #bumped(Path, String, Path)}, with {@code edit} applied to the new manifest too. */
+    static String bumped(Path jar, String qualifier, Path out, Consumer<Manifest> edit) throws IOException {
         try (JarFile in = new JarFile(jar.toFile())) {
             Manifest mf = new Manifest(in.getManifest());
+            edit.accept(mf);
             String[] v = mf.getMainAttributes().getValue("Bundle-Version").split("\\.");
             String version = v[0] + "." + v[1] + "." + (Integer.parseInt(v[2]) + 1) + "." + qualifier;
             mf.getMainAttributes().putValue("Bundle-Version", version);

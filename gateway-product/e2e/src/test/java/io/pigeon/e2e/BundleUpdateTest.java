@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -64,6 +65,7 @@ class BundleUpdateTest {
             assertEquals(gpio.id(), updated.id(), "the update kept the bundle id");
             assertEquals(version, updated.version());
             assertEquals("ACTIVE", updated.state());
+            assertEquals(gpio.version(), updated.restorable(), "the replaced jar is kept for restore");
             int before = count(sub, cpu);
             awaitCount(sub, cpu, before + 2); // GPIO publishing resumes with the new revision
 
@@ -76,6 +78,7 @@ class BundleUpdateTest {
             assertEquals(console.id(), updatedConsole.id(), "the update kept the bundle id");
             assertEquals(consoleVersion, updatedConsole.version());
             assertEquals("ACTIVE", updatedConsole.state());
+            assertEquals(console.version(), updatedConsole.restorable(), "the replaced jar is kept for restore");
 
             Tools.pub(b, "-t", "e2e/update/after", "-q", "1", "-m", "still connected");
             assertEquals(1, Paho.take(paho.received, 1, Duration.ofSeconds(10)).size(), "the Paho client still receives");
@@ -174,6 +177,69 @@ class BundleUpdateTest {
         ConsoleApi.Bundle updated = only(again, "io.pigeon.broker");
         assertEquals(broker.id(), updated.id(), "the update kept the bundle id");
         assertEquals("ACTIVE", updated.state());
+    }
+
+    @Test
+    void aBundleThatDoesNotResolveIsReportedWithTheReasonAndRestoreBringsBackTheReplacedJar(Broker b) throws Exception {
+        int http = startConsole(b, 1);
+        ConsoleApi api = ConsoleApi.login(b.product, http);
+        ConsoleApi.Bundle client = only(api, "io.pigeon.client");
+        Path product = BundleJars.productJar(b.product, "io.pigeon.client");
+        Path broken = b.dir.resolve("jars/broken.jar");
+        String brokenVersion = BundleJars.bumped(product, "broken", broken, mf -> mf.getMainAttributes().putValue(
+                "Import-Package", mf.getMainAttributes().getValue("Import-Package")
+                        + ",io.pigeon.e2e.missing;version=\"[1,2)\""));
+
+        try (Paho.V3 paho = new Paho.V3(b, "e2e-update-bystander")) {
+            paho.client.subscribe("e2e/update/#", 1);
+            HttpResponse<String> r = api.upload(broken);
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("\"action\":\"UPDATED\"") && r.body().contains("io.pigeon.e2e.missing"),
+                    "the upload answer names the missing package: " + r.body());
+            ConsoleApi.Bundle after = only(api, "io.pigeon.client");
+            assertEquals(client.id(), after.id());
+            assertEquals(brokenVersion, after.version());
+            assertEquals("INSTALLED", after.state(), "it cannot resolve");
+            assertTrue(after.problem() != null && after.problem().contains("io.pigeon.e2e.missing"),
+                    "the list says why: " + after.problem());
+            b.proc.awaitLine(Pattern.compile("Updated io\\.pigeon\\.client .* but it is not running: .*"
+                    + "io\\.pigeon\\.e2e\\.missing"), WAIT);
+
+            // the rest keeps running
+            Tools.pub(b, "-t", "e2e/update/while-broken", "-q", "1", "-m", "broker untouched");
+            assertEquals(1, Paho.take(paho.received, 1, Duration.ofSeconds(10)).size());
+
+            String refused = api.post("/api/bundles/restore", "{\"id\":" + client.id() + "}", 200);
+            assertTrue(refused.contains("\"action\":\"RESTORED\""), refused);
+            ConsoleApi.Bundle restored = only(api, "io.pigeon.client");
+            assertEquals(client.id(), restored.id());
+            assertEquals(client.version(), restored.version());
+            assertEquals("ACTIVE", restored.state());
+            assertNull(restored.problem());
+            // the bundles wired to the client, stopped while it could not resolve, run again
+            assertEquals("ACTIVE", only(api, "io.pigeon.gpio").state());
+            assertEquals("ACTIVE", only(api, "io.pigeon.bridge").state());
+            assertNull(paho.lost, "a client update disconnected an MQTT client");
+        }
+
+        Path older = b.dir.resolve("jars/older.jar");
+        Files.copy(product, older);
+        api.post("/api/bundles/restore", "{\"id\":" + client.id() + "}", 409); // nothing left to restore
+        Path newer = b.dir.resolve("jars/newer.jar");
+        BundleJars.bumped(product, "newer", newer);
+        assertEquals(200, api.upload(newer).statusCode());
+        HttpResponse<String> downgrade = api.upload(older);
+        assertEquals(409, downgrade.statusCode(), downgrade.body());
+        assertTrue(downgrade.body().contains("older than the installed"), downgrade.body());
+        Path notAJar = b.dir.resolve("jars/not-a-jar.jar");
+        Files.writeString(notAJar, "not a jar");
+        HttpResponse<String> garbage = api.upload(notAJar);
+        assertEquals(409, garbage.statusCode(), garbage.body());
+        assertTrue(garbage.body().contains("is not a jar"), garbage.body());
+        String framework = api.post("/api/bundles/uninstall", "{\"id\":0}", 409);
+        assertTrue(framework.contains("cannot be uninstalled"), framework);
+        assertEquals(1, api.bundles("io.pigeon.client").size());
+        assertEquals("ACTIVE", api.bundles().get(0).state(), "the framework runs");
     }
 
     /** QoS 1 with sequence numbers until stopped (bounded): reconnects after a lost connection, keeps what was acked. */

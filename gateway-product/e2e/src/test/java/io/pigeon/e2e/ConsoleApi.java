@@ -30,7 +30,9 @@ final class ConsoleApi {
             "\\{\"id\":(\\d+),\"symbolicName\":\"([^\"]*)\",\"version\":\"([^\"]*)\",\"state\":\"([A-Z]+)\"([^{}]*)\\}");
     private static final Pattern PROBLEM = Pattern.compile("\"problem\":\"((?:[^\"\\\\]|\\\\.)*)\"");
 
-    record Bundle(long id, String symbolicName, String version, String state, String problem) {
+    private static final Pattern RESTORABLE = Pattern.compile("\"restorableVersion\":\"([^\"]+)\"");
+
+    record Bundle(long id, String symbolicName, String version, String state, String problem, String restorable) {
     }
 
     final String base;
@@ -94,8 +96,9 @@ final class ConsoleApi {
         Matcher m = BUNDLE.matcher(r.body());
         while (m.find()) {
             Matcher p = PROBLEM.matcher(m.group(5));
+            Matcher rv = RESTORABLE.matcher(m.group(5));
             list.add(new Bundle(Long.parseLong(m.group(1)), m.group(2), m.group(3), m.group(4),
-                    p.find() ? p.group(1) : null));
+                    p.find() ? p.group(1) : null, rv.find() ? rv.group(1) : null));
         }
         if (list.isEmpty()) {
             throw new AssertionError("no bundle in " + r.body());

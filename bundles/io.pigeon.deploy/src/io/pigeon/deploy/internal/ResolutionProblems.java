@@ -52,7 +52,8 @@ public final class ResolutionProblems implements ResolverHookFactory {
                     String message = report.getResolutionReportMessage(revision);
                     if (message != null && !message.isBlank()) {
                         // one line, so that the log entry and the console's cell read as one sentence
-                        reasons.put(revision.getBundle().getBundleId(), message.strip().replaceAll("\\s*\\R\\s*", " "));
+                        reasons.put(revision.getBundle().getBundleId(),
+                                message.strip().replaceAll("\\s*\\R\\s*", " "));
                     }
                 }
             }

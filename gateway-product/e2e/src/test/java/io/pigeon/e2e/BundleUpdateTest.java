@@ -59,8 +59,9 @@ class BundleUpdateTest {
             awaitCount(sub, cpu, 2);
 
             String version = dropBumped(b, "io.pigeon.gpio", "e2e1");
+            // nothing imports the GPIO bundle's API, so the refresh touches no other bundle
             b.proc.awaitLine(Pattern.compile("Updated io\\.pigeon\\.gpio from \\S+ to " + Pattern.quote(version)
-                    + " in place \\(bundle " + gpio.id() + ","), WAIT);
+                    + " in place \\(bundle " + gpio.id() + ", from deploy/\\S+; no other bundle refreshed\\)"), WAIT);
             ConsoleApi.Bundle updated = only(api, "io.pigeon.gpio");
             assertEquals(gpio.id(), updated.id(), "the update kept the bundle id");
             assertEquals(version, updated.version());
@@ -142,8 +143,12 @@ class BundleUpdateTest {
         try {
             assertTrue(Sleep.until(WAIT, () -> acknowledged.size() >= 40), "the publisher got no PUBACKs");
             String version = dropBumped(b, "io.pigeon.broker", "e2e1");
-            b.proc.awaitLine(Pattern.compile("Updated io\\.pigeon\\.broker from \\S+ to " + Pattern.quote(version)
-                    + " in place \\(bundle " + broker.id() + ","), WAIT);
+            String updated = b.proc.awaitLine(Pattern.compile("Updated io\\.pigeon\\.broker from \\S+ to "
+                    + Pattern.quote(version) + " in place \\(bundle " + broker.id() + ", .*refreshed (.*)\\)"), WAIT)
+                    .group(1);
+            // the refresh reaches the broker's importers, not the bundles the broker itself uses
+            assertTrue(updated.contains("io.pigeon.broker") && !updated.contains("io.pigeon.config")
+                    && !updated.contains("io.netty") && !updated.contains("io.pigeon.deploy"), updated);
             int atUpdate = acknowledged.size();
             assertTrue(Sleep.until(WAIT, () -> acknowledged.size() >= atUpdate + 40),
                     "the publisher got no PUBACK after the broker update; failed publishes: " + failedPublishes);

@@ -65,6 +65,8 @@ public interface Broker {
      * @throws IllegalArgumentException if the filter is not a valid MQTT topic filter, or is a shared subscription
      */
     List<Message> retained(String topicFilter);
+
+    /**
      * The client sessions the broker holds now: connected clients and offline persistent sessions, for a console or
      * a shell to show (added in 0.2.0, because an operator must be able to see who is connected). Each session is read
      * on its own event loop, so the snapshot is consistent per client; a session that does not answer within a few

@@ -64,7 +64,8 @@ function addMessage(message) {
     return;
   }
   const filter = $('sub-text-filter').value;
-  const payload = formatPayload(message, $('sub-format').value);
+  const rule = decoderFor(message.topic);
+  const payload = formatPayload(message, rule ? rule.decoder : $('sub-format').value);
   if (filter && !message.topic.includes(filter) && !payload.includes(filter)) {
     return;
   }
@@ -421,13 +422,77 @@ for (const id of ['export-filter', 'export-from', 'export-to', 'export-format'])
   $(id).addEventListener('change', updateExportLink);
 }
 
-function decode(topic, text, base64) {
-  return text === null ? hex(base64) : text;
+// ---- Payload decoders per topic filter, remembered in this browser ----
+
+const DECODERS_KEY = 'pigeon.explorer.decoders';
+
+function loadDecoders() {
+  try {
+    const rules = JSON.parse(localStorage.getItem(DECODERS_KEY) || '[]');
+    return Array.isArray(rules) ? rules.filter((r) => r && typeof r.filter === 'string'
+      && ['text', 'json', 'hex'].includes(r.decoder)) : [];
+  } catch (e) {
+    return [];
+  }
 }
+
+let decoders = loadDecoders();
+
+/** MQTT topic filter matching (+ one level, # the rest; a filter starting with a wildcard skips $ topics). */
+function topicMatches(filter, topic) {
+  if (topic.startsWith('$') && (filter.startsWith('+') || filter.startsWith('#'))) {
+    return false;
+  }
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') {
+      return true;
+    }
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) {
+      return false;
+    }
+  }
+  return f.length === t.length;
+}
+
+function decoderFor(topic) {
+  return decoders.find((r) => topicMatches(r.filter, topic)) || null;
+}
+
+function decode(topic, text, base64) {
+  const rule = decoderFor(topic);
+  return formatPayload({ text, base64 }, rule ? rule.decoder : 'text');
+}
+
+function saveDecoders() {
+  localStorage.setItem(DECODERS_KEY, JSON.stringify(decoders));
+  renderDecoders();
+  renderTree();
+}
+
+function renderDecoders() {
+  $('decoder-rules').replaceChildren(...decoders.map((r, i) => {
+    const item = Pigeon.el('li', null, { 'data-filter': r.filter });
+    const remove = Pigeon.el('button', 'Remove', { type: 'button', class: 'remove-decoder' });
+    remove.addEventListener('click', () => { decoders.splice(i, 1); saveDecoders(); });
+    item.append(Pigeon.el('span', r.filter + ' → ' + r.decoder + ' '), remove);
+    return item;
+  }));
+}
+
+$('decoder-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const filter = $('decoder-filter').value.trim();
+  decoders = decoders.filter((r) => r.filter !== filter);
+  decoders.push({ filter, decoder: $('decoder-kind').value });
+  saveDecoders();
+});
 
 Pigeon.onLogout.push(stopSubscription);
 Pigeon.onLogout.push(() => { if (chartEvents) { chartEvents.close(); chartEvents = null; } });
 Pigeon.start(() => {
+  renderDecoders();
   updateExportLink();
   refreshTopics();
   refreshPublishHistory();

@@ -126,6 +126,23 @@ try {
   }
   console.log('OK the export downloads the filtered history as CSV and JSON');
 
+  // A decoder per topic filter: hex for the temperature, remembered across a reload
+  await page.click('#decoders summary');
+  await page.fill('#decoder-filter', `${prefix}/sensors/+`);
+  await page.selectOption('#decoder-kind', 'hex');
+  await page.click('#decoder-add');
+  await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '32 33 2e 35',
+    node(`${prefix}/sensors/temp`) + ' .value');
+  await page.reload();
+  await page.waitForSelector('#page:not([hidden])');
+  await page.waitForSelector(`#decoder-rules li[data-filter="${prefix}/sensors/+"]`, { state: 'attached' });
+  await page.waitForSelector(node(`${prefix}/sensors/temp`) + ' .value');
+  const afterReload = await page.textContent(node(`${prefix}/sensors/temp`) + ' .value');
+  if (afterReload !== '32 33 2e 35') throw new Error(`after a reload temp shows "${afterReload}", not hex`);
+  const other = await page.textContent(node(`${prefix}/from-page`) + ' .value');
+  if (other !== 'hello again and again') throw new Error(`a topic outside the filter shows "${other}"`);
+  console.log('OK a decoder chosen for a topic filter applies and is remembered');
+
   if (violations.length > 0) throw new Error('script errors or CSP violations: ' + violations.join('; '));
   console.log('OK no script error and no Content-Security-Policy violation');
 } catch (e) {

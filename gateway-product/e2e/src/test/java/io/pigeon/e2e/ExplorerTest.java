@@ -70,6 +70,7 @@ class ExplorerTest {
                         "OK a message published from the page arrives in the subscription",
                         "OK the publish history sends a message again",
                         "OK the export downloads the filtered history as CSV and JSON",
+                        "OK a decoder chosen for a topic filter applies and is remembered",
                         "OK no script error and no Content-Security-Policy violation")) {
                     assertTrue(r.lines().contains(step), "missing \"" + step + "\" in\n" + r.output());
                 }

@@ -47,7 +47,9 @@ public final class ConsoleSecurity extends ServletContextHelper {
 
     /** Routes a user who must still change the first password may use. */
     static final Set<String> BEFORE_PASSWORD_CHANGE = Set.of("/login", "/", "/static/login.js", "/static/common.js",
-            "/static/console.js", "/static/console.css", "/api/session", "/api/password", "/api/logout");
+            "/static/console.js", "/static/console.css", "/api/session", "/api/password", "/api/logout",
+            // the explorer page loads these with the password form, and is not reloaded after the change
+            "/static/explorer.css", "/static/vendor/uplot/uPlot.iife.min.js", "/static/vendor/uplot/uPlot.min.css");
 
     private final Sessions sessions;
     private final UserStore users;

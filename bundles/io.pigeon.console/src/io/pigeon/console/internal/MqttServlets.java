@@ -48,30 +48,21 @@ final class MqttServlets {
     public static final class Publish extends ApiServlet {
         private static final long serialVersionUID = 1L;
 
-        private static final class Request {
-            String topic;
-            String payload;
-            String base64;
-            int qos;
-            boolean retain;
-            String contentType;
-            String responseTopic;
-            Long messageExpirySeconds;
-            List<List<String>> userProperties;
-        }
 
         private final transient BrokerGate gate;
         private final transient TopicTree tree;
+        private final transient PublishHistory history;
 
         @Activate
-        public Publish(@Reference BrokerGate gate, @Reference TopicTree tree) {
+        public Publish(@Reference BrokerGate gate, @Reference TopicTree tree, @Reference PublishHistory history) {
             this.gate = gate;
             this.tree = tree;
+            this.history = history;
         }
 
         @Override
         void post(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
-            Request r = body(request, Request.class);
+            PublishRequest r = body(request, PublishRequest.class);
             if (r.topic == null) {
                 throw new BadRequest("topic is missing");
             }
@@ -109,7 +100,28 @@ final class MqttServlets {
             if (r.retain && payload.length > 0) {
                 tree.markRetained(r.topic);
             }
+            history.add(session(request).user, r);
             ok(response, Map.of("published", Boolean.TRUE, "topic", r.topic, "size", payload.length));
+        }
+    }
+
+    /** {@code GET /api/publish/history}: what this user published from the page, newest first (see PublishHistory). */
+    @Component(service = Servlet.class)
+    @HttpWhiteboardServletPattern("/api/publish/history")
+    @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
+    @HttpWhiteboardTarget(ConsoleContext.TARGET)
+    public static final class PublishHistoryServlet extends ApiServlet {
+        private static final long serialVersionUID = 1L;
+        private final transient PublishHistory history;
+
+        @Activate
+        public PublishHistoryServlet(@Reference PublishHistory history) {
+            this.history = history;
+        }
+
+        @Override
+        void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            ok(response, Map.of("published", history.of(session(request).user)));
         }
     }
 
@@ -159,6 +171,7 @@ final class MqttServlets {
         @Override
         void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
             ClientIdentity who = identity(request);
+            tree.refreshRetained();
             List<Map<String, Object>> out = new ArrayList<>();
             for (TopicTree.Entry e : tree.snapshot(t -> gate.canReceive(who, t))) {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -169,6 +182,9 @@ final class MqttServlets {
                 m.put("size", e.lastSize());
                 m.put("text", MessageJson.text(e.lastValue()));
                 m.put("base64", Base64.getEncoder().encodeToString(e.lastValue()));
+                m.put("previousText", e.previousValue() == null ? null : MessageJson.text(e.previousValue()));
+                m.put("previousBase64", e.previousValue() == null ? null
+                        : Base64.getEncoder().encodeToString(e.previousValue()));
                 out.add(m);
             }
             ok(response, Map.of("topics", out, "dropped", tree.dropped()));

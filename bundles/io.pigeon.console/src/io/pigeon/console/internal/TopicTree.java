@@ -20,9 +20,10 @@ import io.pigeon.broker.Message;
 import io.pigeon.broker.Subscription;
 
 /**
- * Every topic seen since the console started, whether or not a browser is open: a message count, the last payload
- * and when it came, and whether the broker holds a retained message for it (as far as the console can tell: see
- * {@link #markRetained}). Fed by an in-process subscription to
+ * Every topic seen, whether or not a browser is open: a message count, the last payload and the one before it (for
+ * the page's diff), when it came, and whether the broker holds a retained message for it (as far as the console can
+ * tell: see {@link #markRetained}). Filled from the {@link Recording} when it starts, then fed by an in-process
+ * subscription to
  * {@code #} (which, as for any client, replays the retained messages first and leaves out {@code $SYS}). Bounded:
  * at most {@value #MAX_TOPICS} topics (later new topics are counted as dropped) and the first
  * {@value #MAX_VALUE_BYTES} bytes of each last payload.
@@ -36,19 +37,25 @@ public final class TopicTree {
     static final int MAX_VALUE_BYTES = 4096;
 
     /** One topic's figures; immutable. */
-    record Entry(String topic, long count, byte[] lastValue, int lastSize, long lastMillis, boolean retained) {
+    record Entry(String topic, long count, byte[] lastValue, int lastSize, long lastMillis, boolean retained,
+            byte[] previousValue) {
     }
 
     private final Map<String, Entry> topics = new ConcurrentHashMap<>();
     private final Clock clock = Clock.systemUTC();
     private final Logger log;
+    private final Broker broker;
     private final Subscription all;
     private volatile boolean fullReported;
     private volatile long dropped;
 
     @Activate
-    public TopicTree(@Reference Broker broker, @Reference(service = LoggerFactory.class) Logger log) {
+    public TopicTree(@Reference Broker broker, @Reference Recording recording,
+            @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
+        this.broker = broker;
+        recording.forEach(topic -> true, Long.MIN_VALUE, Long.MAX_VALUE,
+                r -> add(r.topic(), r.payload(), r.millis(), false));
         this.all = broker.subscribe("#", 0, this::record);
     }
 
@@ -58,12 +65,14 @@ public final class TopicTree {
     }
 
     void record(Message m) {
-        long now = clock.millis();
-        byte[] value = m.payload().length <= MAX_VALUE_BYTES ? m.payload()
-                : Arrays.copyOf(m.payload(), MAX_VALUE_BYTES);
+        add(m.topic(), m.payload(), clock.millis(), m.retain());
+    }
+
+    private void add(String topic, byte[] payload, long millis, boolean retain) {
+        byte[] value = payload.length <= MAX_VALUE_BYTES ? payload : Arrays.copyOf(payload, MAX_VALUE_BYTES);
         // a retained message arrives with the retain flag only when it is replayed on subscribe; a live message
         // with an empty payload and the flag deletes the retained one
-        Entry previous = topics.get(m.topic());
+        Entry previous = topics.get(topic);
         if (previous == null && topics.size() >= MAX_TOPICS) {
             dropped++;
             if (!fullReported) {
@@ -73,8 +82,9 @@ public final class TopicTree {
             }
             return;
         }
-        topics.compute(m.topic(), (t, old) -> new Entry(t, old == null ? 1 : old.count() + 1, value,
-                m.payload().length, now, m.retain() ? m.payload().length > 0 : old != null && old.retained()));
+        topics.compute(topic, (t, old) -> new Entry(t, old == null ? 1 : old.count() + 1, value, payload.length,
+                millis, retain ? payload.length > 0 : old != null && old.retained(),
+                old == null ? null : old.lastValue()));
     }
 
     /**
@@ -84,14 +94,40 @@ public final class TopicTree {
      */
     void markRetained(String topic) {
         long now = clock.millis();
-        topics.compute(topic, (t, e) -> e == null ? new Entry(t, 0, new byte[0], 0, now, true)
-                : new Entry(t, e.count(), e.lastValue(), e.lastSize(), e.lastMillis(), true));
+        topics.compute(topic, (t, e) -> e == null ? new Entry(t, 0, new byte[0], 0, now, true, null)
+                : new Entry(t, e.count(), e.lastValue(), e.lastSize(), e.lastMillis(), true, e.previousValue()));
+    }
+
+    /**
+     * Asks the broker which topics hold a retained message now, since messages retained by network clients after the
+     * tree subscribed arrive without the flag: a short in-process subscription to {@code #} gets the broker's retained
+     * messages replayed (within {@link Broker#subscribe}, on this thread) and nothing else is kept of it. Cost: one
+     * pass over the retained messages, when the page asks for the tree.
+     */
+    void refreshRetained() {
+        Map<String, byte[]> retained = new ConcurrentHashMap<>();
+        broker.subscribe("#", 0, m -> {
+            if (m.retain() && m.payload().length > 0) {
+                retained.put(m.topic(), m.payload());
+            }
+        }).close();
+        long now = clock.millis();
+        for (Map.Entry<String, byte[]> r : retained.entrySet()) {
+            if (!topics.containsKey(r.getKey())) {
+                add(r.getKey(), r.getValue(), now, true);
+            }
+        }
+        for (String topic : topics.keySet()) {
+            boolean isRetained = retained.containsKey(topic);
+            topics.computeIfPresent(topic, (t, e) -> e.retained() == isRetained ? e : new Entry(t, e.count(),
+                    e.lastValue(), e.lastSize(), e.lastMillis(), isRetained, e.previousValue()));
+        }
     }
 
     /** After the console deleted a retained message. */
     void markNotRetained(String topic) {
         topics.computeIfPresent(topic, (t, e) -> new Entry(t, e.count(), e.lastValue(), e.lastSize(),
-                e.lastMillis(), false));
+                e.lastMillis(), false, e.previousValue()));
     }
 
     /** The topics {@code visible} lets through, sorted by name. */

@@ -1,0 +1,99 @@
+package io.pigeon.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The explorer page of the built product in Debian's Chromium (src/test/node/explorer.mjs): traffic published with
+ * mosquitto_pub while no browser is open is recorded, and the page shows it in the topic tree (with a retained topic
+ * that it deletes, checked with mosquitto_sub), plots it with uPlot together with a live value and a JSON field,
+ * publishes and re-sends from its publish history, and downloads the recording as CSV and JSON.
+ */
+@PigeonOnly("the HTTP console is Pigeon's")
+class ExplorerTest {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Test
+    void theExplorerShowsRecordedTrafficPlotsItResendsAndExports() throws Exception {
+        Path chromium = Path.of(System.getProperty("pigeon.e2e.chromium", "/usr/bin/chromium"));
+        assertTrue(Files.isExecutable(chromium), chromium + " is missing: `sudo apt-get install chromium` "
+                + "(.ci/run installs it)");
+        Product product = Product.unpack();
+        int mqttPort = Env.freePort();
+        int httpPort = Env.freePort();
+        Path conf = write(product.dir.resolve("explorer-e2e.conf"), List.of("listener " + mqttPort + " " + Env.LOOPBACK));
+        write(product.home.resolve("etc/io.pigeon.console.cfg"), List.of("port=" + httpPort, "bind.address=127.0.0.1"));
+        try (Proc gateway = product.start(List.of("--config", conf.toString()), "")) {
+            gateway.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
+            gateway.awaitLine(Pattern.compile("HTTP console on http://127\\.0\\.0\\.1:" + httpPort), TIMEOUT);
+            String initial = Files.readString(product.home.resolve("data/console/initial-admin-password")).strip();
+
+            String prefix = "e2e/explorer/" + ProcessHandle.current().pid();
+            pub(mqttPort, "-r", "-t", prefix + "/retained", "-m", "kept value");
+            for (String v : List.of("20.5", "21", "22.5")) {
+                pub(mqttPort, "-t", prefix + "/sensors/temp", "-m", v);
+            }
+            pub(mqttPort, "-t", prefix + "/sensors/bme280", "-m", "{\"temperature\":19.5,\"humidity\":40}");
+            pub(mqttPort, "-t", prefix + "/sensors/bme280", "-m", "{\"temperature\":20,\"humidity\":40}");
+
+            List<String> cmd = List.of("node", Env.nodeDir().resolve("explorer.mjs").toString(),
+                    "http://127.0.0.1:" + httpPort, initial, "a new password for e2e", prefix);
+            try (Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()))) {
+                browser.awaitLine(Pattern.compile("^READY-FOR-RETAINED-CHECK$"), TIMEOUT);
+                // the broker no longer holds it: mosquitto_sub gets nothing within 2 s (exit 27 is its -W timeout)
+                Proc.Result sub = Proc.run(Duration.ofSeconds(20), "mosquitto_sub", "-h", Env.LOOPBACK, "-p",
+                        Integer.toString(mqttPort), "-t", prefix + "/retained", "-C", "1", "-W", "2");
+                assertFalse(sub.output().contains("kept value"), "the retained message is still there");
+                assertEquals(27, sub.exitCode(), sub.output());
+                browser.awaitLine(Pattern.compile("^READY-FOR-LIVE$"), TIMEOUT);
+                pub(mqttPort, "-t", prefix + "/sensors/temp", "-m", "23.5");
+                Proc.Result r = browser.await(Duration.ofSeconds(120));
+                assertEquals(0, r.exitCode(), r.output());
+                for (String step : List.of("OK the tree shows the recorded and retained topics with counts and changes",
+                        "OK a level collapses and expands", "OK retained deleted",
+                        "OK the chart plots the recorded values", "OK a live value is added to the chart",
+                        "OK a JSON field is plotted on the same time axis",
+                        "OK a message published from the page arrives in the subscription",
+                        "OK the publish history sends a message again",
+                        "OK the export downloads the filtered history as CSV and JSON",
+                        "OK a decoder chosen for a topic filter applies and is remembered",
+                        "OK no script error and no Content-Security-Policy violation")) {
+                    assertTrue(r.lines().contains(step), "missing \"" + step + "\" in\n" + r.output());
+                }
+            }
+            assertTrue(Files.isRegularFile(product.home.resolve("data/console/recording.mv.db")));
+            assertTrue(Files.isRegularFile(product.home.resolve("data/console/publish-history.json")));
+            gateway.process.destroy();
+            assertTrue(gateway.process.waitFor(15, TimeUnit.SECONDS), "the gateway stops on SIGTERM");
+        }
+    }
+
+    private static void pub(int port, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of("mosquitto_pub", "-h", Env.LOOPBACK, "-p",
+                Integer.toString(port), "-q", "1"));
+        cmd.addAll(List.of(args));
+        Proc.run(Duration.ofSeconds(20), cmd, null, Map.of()).assertExit(0);
+    }
+
+    private static Path write(Path file, List<String> lines) {
+        try {
+            return Files.write(file, lines);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
@@ -100,17 +101,16 @@ public final class TopicTree {
 
     /**
      * Asks the broker which topics hold a retained message now, since messages retained by network clients after the
-     * tree subscribed arrive without the flag: a short in-process subscription to {@code #} gets the broker's retained
-     * messages replayed (within {@link Broker#subscribe}, on this thread) and nothing else is kept of it. Cost: one
-     * pass over the retained messages, when the page asks for the tree.
+     * tree subscribed arrive without the flag. Cost: one pass over the broker's retained messages, when the page asks
+     * for the tree.
      */
     void refreshRetained() {
-        Map<String, byte[]> retained = new ConcurrentHashMap<>();
-        broker.subscribe("#", 0, m -> {
-            if (m.retain() && m.payload().length > 0) {
+        Map<String, byte[]> retained = new HashMap<>();
+        for (Message m : broker.retained("#")) {
+            if (m.payload().length > 0) {
                 retained.put(m.topic(), m.payload());
             }
-        }).close();
+        }
         long now = clock.millis();
         for (Map.Entry<String, byte[]> r : retained.entrySet()) {
             if (!topics.containsKey(r.getKey())) {

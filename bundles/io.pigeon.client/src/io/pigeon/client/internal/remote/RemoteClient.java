@@ -12,8 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -91,6 +93,8 @@ public final class RemoteClient implements OwnedClient {
     /** The largest packet the decoder accepts from the broker. */
     private static final int MAX_PACKET = 268_435_455;
     private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** How long {@link #close()} waits for the DISCONNECT to be written and the connection closed. */
+    private static final int CLOSE_WAIT_SECONDS = 2;
 
     private final ClientOptions options;
     private final List<ServerUri> servers;
@@ -749,8 +753,30 @@ public final class RemoteClient implements OwnedClient {
 
     @Override
     public void close() {
-        if (!onLoop(() -> closeOnLoop(true))) {
+        CompletableFuture<Void> channelClosed = new CompletableFuture<>();
+        boolean queued = onLoop(() -> {
+            Channel ch = channel;
+            closeOnLoop(true);
+            if (ch == null) {
+                channelClosed.complete(null);
+            } else {
+                ch.closeFuture().addListener(f -> channelClosed.complete(null));
+            }
+        });
+        if (!queued) {
             state.change(ConnectionState.CLOSED, null);
+            return;
+        }
+        if (!loop.inEventLoop()) {
+            // The gateway closes its clients while the JVM stops, and the client's loop threads are daemons: without
+            // this wait the process could end before the DISCONNECT is written, and the broker would publish the will
+            try {
+                channelClosed.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // the connection goes on closing on its loop; nothing more to wait for here
+            }
         }
     }
 

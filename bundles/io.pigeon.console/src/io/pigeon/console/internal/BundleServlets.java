@@ -25,6 +25,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -46,6 +47,12 @@ final class BundleServlets {
 
     /** Longest wait for an upload or restore, which includes restarting the bundles wired to the updated one. */
     static final long DEPLOY_TIMEOUT_SECONDS = 120;
+
+    /**
+     * How long a request waits for a deployment that restarts the console itself: long enough for the deployer's
+     * refusals (not a jar, older, nothing to restore), which come before any bundle stops.
+     */
+    static final long REFUSAL_WAIT_SECONDS = 2;
 
     private BundleServlets() {
     }
@@ -120,10 +127,47 @@ final class BundleServlets {
         }
     }
 
-    /** The console's own bundle stops in an update: answer at once instead of waiting inside it. */
-    static void answerForSelf(HttpServletResponse response) throws IOException {
-        ApiServlet.send(response, HttpServletResponse.SC_ACCEPTED, Map.of("message", "the console itself is being"
-                + " updated; reload the page in a few seconds (you will have to log in again)"));
+    /**
+     * Answers for a deployment that stops the console's own bundle: the console itself, or a bundle it is wired to
+     * (directly or not, as the client through the bridge API), whose package refresh restarts the console. The
+     * refresh waits for the console's requests to end, so this one must not wait for the deployment: only a refusal,
+     * which comes before anything stops, is answered as such; otherwise 202.
+     */
+    static void answerForSelf(HttpServletResponse response, CompletionStage<Deployment> stage) throws IOException,
+            ApiServlet.BadRequest {
+        try {
+            stage.toCompletableFuture().get(REFUSAL_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof DeployException) {
+                throw new ApiServlet.BadRequest(HttpServletResponse.SC_CONFLICT, e.getCause().getMessage());
+            }
+        } catch (TimeoutException e) {
+            // the deployment goes on, and restarts the console
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        ApiServlet.send(response, HttpServletResponse.SC_ACCEPTED, Map.of("message", "the console restarts with this"
+                + " deployment; reload the page in a few seconds (you will have to log in again); the gateway log"
+                + " and this page then say how it went"));
+    }
+
+    /** Whether refreshing {@code target} restarts the console's own bundle (it is {@code target} or wired to it). */
+    static boolean restartsTheConsole(BundleContext context, Bundle target) {
+        if (target == null) {
+            return false;
+        }
+        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+        return wiring.getDependencyClosure(List.of(target)).contains(context.getBundle());
+    }
+
+    /** The installed bundle with this symbolic name, or null. */
+    static Bundle installed(BundleContext context, String symbolicName) {
+        for (Bundle b : context.getBundles()) {
+            if (symbolicName != null && symbolicName.equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        return null;
     }
 
     /** {@code GET /api/bundles}: every bundle, by id. */
@@ -308,11 +352,12 @@ final class BundleServlets {
                     }
                 }
                 String origin = "a console upload by " + AuthServlets.printable(session(request).user);
+                Bundle target = installed(context, symbolicName(jar)); // read before the deployer deletes the jar
                 CompletionStage<Deployment> stage = deployer.deploy(jar, origin);
                 handedOver = true;
                 stage.whenComplete((d, e) -> deleteQuietly(jar));
-                if (context.getBundle().getSymbolicName().equals(symbolicName(jar))) {
-                    answerForSelf(response);
+                if (restartsTheConsole(context, target)) {
+                    answerForSelf(response, stage);
                 } else {
                     answer(response, stage);
                 }
@@ -345,8 +390,8 @@ final class BundleServlets {
             Bundle b = bundle(context, body(request, IdRequest.class));
             CompletionStage<Deployment> stage = deployer.restore(b.getBundleId(), "a console restore by "
                     + AuthServlets.printable(session(request).user));
-            if (b.equals(context.getBundle())) {
-                answerForSelf(response);
+            if (restartsTheConsole(context, b)) {
+                answerForSelf(response, stage);
             } else {
                 answer(response, stage);
             }

@@ -73,7 +73,7 @@ class RecordingOsgiTest {
 
     private Recording open(String filter, int maxMessages, long maxBytes, Clock clock) throws Exception {
         return new Recording(dir.resolve(Recording.FILE), new Recording.Limits(List.of(filter), maxMessages, maxBytes,
-                10_000), BROKER, LOG, clock);
+                10_000, 1_000_000), BROKER, LOG, clock);
     }
 
     private static void publish(String topic, String payload) throws Exception {
@@ -178,7 +178,7 @@ class RecordingOsgiTest {
     @Test
     void everyMessageIsRecordedOrCountedAsDroppedWhenTheWriterCannotKeepUp() throws Exception {
         Recording r = new Recording(dir.resolve(Recording.FILE), new Recording.Limits(List.of("rec/burst"), 100_000,
-                64 << 20, 16), BROKER, LOG, Clock.systemUTC());
+                64 << 20, 16, 1_000_000), BROKER, LOG, Clock.systemUTC());
         try {
             int sent = 20_000;
             byte[] payload = new byte[512];
@@ -187,6 +187,25 @@ class RecordingOsgiTest {
             }
             await("every message recorded or dropped", () -> r.recorded() + r.dropped() == sent);
             assertEquals(r.recorded(), r.size());
+        } finally {
+            r.close();
+        }
+    }
+
+    @Test
+    void beyondTheRateBudgetMessagesAreCountedAsDroppedNotRecorded() throws Exception {
+        Recording r = new Recording(dir.resolve(Recording.FILE), new Recording.Limits(List.of("rec/rate"), 100_000,
+                64 << 20, 100_000, 50), BROKER, LOG, Clock.systemUTC());
+        try {
+            int sent = 5_000;
+            long start = System.nanoTime();
+            for (int i = 0; i < sent; i++) {
+                BROKER.publish(new Message("rec/rate", new byte[8], 0, false));
+            }
+            long seconds = (System.nanoTime() - start) / 1_000_000_000L + 1;
+            await("every message recorded or dropped", () -> r.recorded() + r.dropped() == sent);
+            assertTrue(r.recorded() >= 50 && r.recorded() <= 50 * (seconds + 1) + 8, "recorded " + r.recorded()
+                    + " of " + sent + " in about " + seconds + " s with a budget of 50 a second");
         } finally {
             r.close();
         }
@@ -312,11 +331,17 @@ class RecordingOsgiTest {
             public int queue_size() {
                 return 1;
             }
+
+            @Override
+            public int max_rate() {
+                return 0;
+            }
         };
         Recording.Limits limits = Recording.limits(config, LOG);
         assertEquals(List.of("a/#", "b/+"), limits.filters());
         assertEquals(1, limits.maxMessages());
         assertEquals(1024, limits.maxBytes());
         assertEquals(16, limits.queueSize());
+        assertEquals(1, limits.maxRate());
     }
 }

@@ -68,7 +68,7 @@ public final class Recording {
     }
 
     /** The checked settings. */
-    record Limits(List<String> filters, int maxMessages, long maxBytes, int queueSize) {
+    record Limits(List<String> filters, int maxMessages, long maxBytes, int queueSize, int maxRate) {
     }
 
     /** A message on its way to the disk. */
@@ -88,6 +88,9 @@ public final class Recording {
     private final List<Subscription> subscriptions = new ArrayList<>();
     private final Thread writer;
     private final AtomicLong dropped = new AtomicLong();
+    /** The second (of System.nanoTime) the rate budget counts, and how much of it is spent. */
+    private volatile long budgetSecond;
+    private final AtomicLong budgetSpent = new AtomicLong();
     private final AtomicLong tooLarge = new AtomicLong();
     private final AtomicLong recorded = new AtomicLong();
     private volatile long bytes;
@@ -148,7 +151,7 @@ public final class Recording {
             }
         }
         return new Limits(List.copyOf(filters), Math.max(1, config.max_messages()), Math.max(1024, config.max_bytes()),
-                Math.max(16, config.queue_size()));
+                Math.max(16, config.queue_size()), Math.max(1, config.max_rate()));
     }
 
     private static MVStore open(Path file, Logger log) throws IOException {
@@ -189,12 +192,21 @@ public final class Recording {
         }
     }
 
-    /** On a broker event loop: never blocks. */
+    /**
+     * On a broker event loop: never blocks. Beyond {@code max.rate} messages a second the message is only counted as
+     * dropped: the history is for a person looking at topics and charts, and writing everything a loaded broker
+     * carries would take the broker's own CPU (on a one-core Pi, most of it).
+     */
     private void offer(Message m) {
         if (m.retain()) {
             return;
         }
-        if (!queue.offer(new Pending(clock.millis(), m))) {
+        long second = System.nanoTime() / 1_000_000_000L;
+        if (second != budgetSecond) {
+            budgetSecond = second; // racing loops may both reset it: at most a few messages over the budget
+            budgetSpent.set(0);
+        }
+        if (budgetSpent.incrementAndGet() > limits.maxRate() || !queue.offer(new Pending(clock.millis(), m))) {
             dropped.incrementAndGet();
         }
     }

@@ -37,9 +37,11 @@ class ExplorerTest {
         int httpPort = Env.freePort();
         Path conf = write(product.dir.resolve("explorer-e2e.conf"), List.of("listener " + mqttPort + " " + Env.LOOPBACK));
         write(product.home.resolve("etc/io.pigeon.console.cfg"), List.of("port=" + httpPort, "bind.address=127.0.0.1"));
+        write(product.home.resolve("etc/io.pigeon.console.recording.cfg"), List.of("filters=e2e/#"));
         try (Proc gateway = product.start(List.of("--config", conf.toString()), "")) {
             gateway.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
             gateway.awaitLine(Pattern.compile("HTTP console on http://127\\.0\\.0\\.1:" + httpPort), TIMEOUT);
+            gateway.awaitLine(Pattern.compile("HTTP console: recording \\[e2e/#\\]"), TIMEOUT);
             String initial = Files.readString(product.home.resolve("data/console/initial-admin-password")).strip();
 
             String prefix = "e2e/explorer/" + ProcessHandle.current().pid();

@@ -91,7 +91,8 @@ class ClientAdminTest {
             assertEquals(4 + 2 + 4, b.publishBytesReceived());
             assertEquals(List.of(), b.subscriptions());
         }
-        // bob's persistent session stays, offline; alice's clean session is gone
+        // bob's persistent session stays, offline; alice's clean session is gone (each close is seen on its own loop)
+        awaitOffline("bob-1");
         List<ClientInfo> after = awaitClients(1);
         assertEquals("bob-1", after.get(0).clientId());
         assertFalse(after.get(0).connected());

@@ -90,8 +90,9 @@ public final class TopicTree {
 
     /**
      * After the console published a retained message. Live deliveries carry no retain flag (MQTT clears it for
-     * existing subscribers, and the in-process API has no retain-as-published), so the tree learns of a retained
-     * message from the replay when it subscribes, and from the console's own publishes.
+     * existing subscribers, and the tree's subscription does not ask for Retain As Published), so the tree learns of
+     * a retained message from the replay when it subscribes, from {@link #refreshRetained()} and from the console's
+     * own publishes.
      */
     void markRetained(String topic) {
         long now = clock.millis();

@@ -4,6 +4,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import io.pigeon.broker.BrokerEvent;
+import io.pigeon.broker.internal.message.PublishReceipt;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.retained.RetainedMessages;
 import io.pigeon.broker.internal.sys.BrokerMetrics;
@@ -46,6 +47,14 @@ public final class MessageRouter {
      * @return the number of subscribers the message went to
      */
     public int route(PublishedMessage m, String address) {
+        return route(m, address, null);
+    }
+
+    /**
+     * @param receipt the publisher's receipt for deliveries to persistent sessions (see {@link PublishReceipt}), or
+     *                null when nobody waits for them
+     */
+    public int route(PublishedMessage m, String address, PublishReceipt receipt) {
         if (m.retain()) {
             retained.update(m, nanoTime.getAsLong());
         }
@@ -71,7 +80,7 @@ public final class MessageRouter {
                 continue;
             }
             int qos = upgrade ? best : Math.min(best, m.qos());
-            t.subscriber().deliver(m, qos, rap && m.retain(), ids);
+            t.subscriber().deliver(m, qos, rap && m.retain(), ids, receipt);
             delivered++;
         }
         for (SharedGroup g : matches.groups()) {
@@ -81,7 +90,7 @@ public final class MessageRouter {
             }
             int qos = upgrade ? e.qos() : Math.min(e.qos(), m.qos());
             int[] ids = e.subscriptionId() > 0 ? new int[] {e.subscriptionId()} : NO_IDS;
-            e.subscriber().deliver(m, qos, e.retainAsPublished() && m.retain(), ids);
+            e.subscriber().deliver(m, qos, e.retainAsPublished() && m.retain(), ids, receipt);
             delivered++;
         }
         if (events.hasListeners()) {

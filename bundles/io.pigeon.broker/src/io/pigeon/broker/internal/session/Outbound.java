@@ -1,6 +1,7 @@
 package io.pigeon.broker.internal.session;
 
 import io.netty.buffer.ByteBuf;
+import io.pigeon.broker.internal.message.PublishReceipt;
 import io.pigeon.broker.internal.message.PublishedMessage;
 
 /**
@@ -19,8 +20,14 @@ final class Outbound {
     ByteBuf payload;
     int packetId;
     State state = State.QUEUED;
-    /** The session's sequence number of this message in the durable store, 0 when it is not stored. */
+    /** The session's sequence number of this message in the durable store, 0 when the session keeps it in memory only. */
     long seq;
+    /** Whether the message was given to the durable store (then its later changes and its removal go there too). */
+    boolean written;
+    /** The publisher's receipt while this delivery is not safe yet (neither acknowledged nor written), else null. */
+    PublishReceipt receipt;
+    /** The session loop's time when it started waiting to be written, see {@code Session.keepSafe}. */
+    long unwrittenSince;
 
     Outbound(PublishedMessage message, ByteBuf payload, int qos, boolean retain, int[] subscriptionIds) {
         this.message = message;

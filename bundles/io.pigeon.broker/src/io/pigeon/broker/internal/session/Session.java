@@ -20,6 +20,7 @@ import io.pigeon.broker.ClientInfo;
 import io.pigeon.broker.SubscriptionInfo;
 import io.pigeon.broker.internal.BrokerSettings;
 import io.pigeon.broker.internal.message.MessageConversion;
+import io.pigeon.broker.internal.message.PublishReceipt;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.topic.Subscriber;
 import io.pigeon.broker.internal.topic.SubscriptionEntry;
@@ -39,9 +40,11 @@ import io.pigeon.broker.spi.StoredWill;
  * <p>
  * Durability: a session with a session expiry (MQTT 3.1.1 clean session 0, MQTT 5 expiry above 0) is
  * {@link #isDurable() durable} when the broker has a durable store: every change to what must survive a restart
- * goes to the store as it happens. {@link #deliver} writes the message on the publisher's thread, so it is queued
- * in the store before the publisher's acknowledgement waits for {@link DurableStore#synced()}. Clean sessions never
- * touch the store.
+ * goes to the store as it happens, with one exception that saves most writes. A QoS 1/2 message whose publisher
+ * waits (it holds a {@link PublishReceipt}) for a client that is connected is written only if the client has not
+ * acknowledged it within {@link Sessions#writeDelayNanos() a couple of syncs' time}; the publisher's acknowledgement
+ * waits for one or the other, so an acknowledged message is never only in memory. Clean sessions never touch the
+ * store.
  */
 public final class Session implements Subscriber {
 
@@ -74,6 +77,9 @@ public final class Session implements Subscriber {
     private final AtomicLong nextSeq = new AtomicLong(firstSeq);
     /** Acknowledgements to the client's publishes waiting for the store, in the order the publishes came. */
     private final ArrayDeque<StoredAck> storedAcks = new ArrayDeque<>();
+    /** Messages held for {@link #keepSafe} and not written yet, in delivery order; settled ones are skipped later. */
+    private final ArrayDeque<Outbound> unwritten = new ArrayDeque<>();
+    private ScheduledFuture<?> writeTask;
 
     Session(String clientId, Sessions sessions, EventExecutor loop) {
         this.clientId = clientId;
@@ -132,11 +138,13 @@ public final class Session implements Subscriber {
             store().removeSession(clientId);
             storedWill = null;
             for (Outbound o : inflight.values()) {
-                o.seq = 0;
+                forgetStored(o);
             }
             for (Outbound o : queue) {
-                o.seq = 0;
+                forgetStored(o);
             }
+            unwritten.clear();
+            cancelWrites();
         }
     }
 
@@ -162,9 +170,6 @@ public final class Session implements Subscriber {
         }
         for (Outbound o : inflight.values()) {
             storeMessage(o);
-            if (o.seq != 0) {
-                st.messageSent(clientId, o.seq, o.packetId, o.state == Outbound.State.AWAIT_PUBCOMP);
-            }
         }
         for (Outbound o : queue) {
             storeMessage(o);
@@ -179,10 +184,27 @@ public final class Session implements Subscriber {
             return;
         }
         o.seq = nextSeq.getAndIncrement();
+        write(o);
+    }
+
+    /** Gives a message to the store as it is now: queued, in flight, or released by the client's PUBREC. */
+    private void write(Outbound o) {
+        o.written = true;
         PublishedMessage m = o.payload == null ? o.message.withPayload(io.netty.buffer.Unpooled.EMPTY_BUFFER)
                 : o.message.withPayload(o.payload);
-        store().addMessage(clientId, new StoredMessage(o.seq, MessageConversion.toApi(m, o.qos, o.retain,
+        DurableStore st = store();
+        st.addMessage(clientId, new StoredMessage(o.seq, MessageConversion.toApi(m, o.qos, o.retain,
                 sessions.nanoTime()), System.currentTimeMillis(), o.subscriptionIds, 0, false));
+        if (o.state != Outbound.State.QUEUED) {
+            st.messageSent(clientId, o.seq, o.packetId, o.state == Outbound.State.AWAIT_PUBCOMP);
+        }
+    }
+
+    /** The session stopped being durable: the message is kept in memory only, and nobody waits for its write. */
+    private void forgetStored(Outbound o) {
+        o.seq = 0;
+        o.written = false;
+        settle(o);
     }
 
     private static StoredSubscription stored(String rawFilter, SubscriptionEntry e) {
@@ -295,6 +317,8 @@ public final class Session implements Subscriber {
     void detach() {
         this.connection = null;
         this.online = false;
+        // its client cannot acknowledge them now: what waited for that goes to the store
+        writeOverdue();
     }
 
     /** The client left and the session stays: record when, and drop a stored will that is no longer pending. */
@@ -408,29 +432,41 @@ public final class Session implements Subscriber {
     void releaseHeld() {
         for (Outbound o : inflight.values()) {
             o.release();
+            settle(o);
         }
         inflight.clear();
         for (Outbound o : queue) {
             o.release();
+            settle(o);
         }
         queue.clear();
         queuedBytes = 0;
+        unwritten.clear();
+        cancelWrites();
     }
 
     // ---- outgoing messages ----
 
-    /**
-     * Hands a message to this session from any thread. For a durable session a QoS 1/2 message is written to the
-     * store here, on the publisher's thread, so the publisher's acknowledgement waits for it.
-     */
     @Override
     public void deliver(PublishedMessage message, int qos, boolean retain, int[] subscriptionIds) {
+        deliver(message, qos, retain, subscriptionIds, null);
+    }
+
+    /**
+     * Hands a message to this session from any thread. A QoS 1/2 message for a durable session is numbered here, and
+     * holds the publisher's receipt, if any, until it is {@link #keepSafe safe}.
+     */
+    @Override
+    public void deliver(PublishedMessage message, int qos, boolean retain, int[] subscriptionIds,
+            PublishReceipt receipt) {
         int[] ids = subscriptionIds == null ? NO_IDS : subscriptionIds;
         Outbound o = new Outbound(message, message.payload().retainedDuplicate(), qos, retain, ids);
         if (durable && qos > 0) {
             o.seq = nextSeq.getAndIncrement();
-            store().addMessage(clientId, new StoredMessage(o.seq, MessageConversion.toApi(message, qos, retain,
-                    sessions.nanoTime()), System.currentTimeMillis(), ids, 0, false));
+            if (receipt != null) {
+                receipt.hold();
+                o.receipt = receipt;
+            }
         }
         EventExecutor l = loop;
         if (l.inEventLoop()) {
@@ -456,19 +492,133 @@ public final class Session implements Subscriber {
         }
     }
 
-    /** Gives up a message: releases its payload and removes it from the store. */
+    /** Gives up a message (acknowledged or dropped): releases its payload and removes it from the store. */
     private void forget(Outbound o) {
         o.release();
-        if (o.seq != 0 && durable) {
+        settle(o);
+        if (o.written && durable) {
             store().removeMessage(clientId, o.seq);
         }
+    }
+
+    /** Nobody needs to wait for this delivery any more: settles the publisher's receipt (session loop). */
+    private static void settle(Outbound o) {
+        PublishReceipt r = o.receipt;
+        if (r != null) {
+            o.receipt = null;
+            r.settle();
+        }
+    }
+
+    /**
+     * Makes sure a QoS 1/2 message of this durable session cannot be lost once its publisher is acknowledged (session
+     * loop, before the message is sent or queued). When its publisher waits and the client is connected, the message
+     * waits {@link Sessions#writeDelayNanos()}: a client that keeps up acknowledges it before that and it is never
+     * written, which spares the store most of its work. Otherwise, and when the delay is over, it is written, and the
+     * receipt settles once the store has synced it.
+     */
+    private void keepSafe(Outbound o) {
+        if (connection != null && o.receipt != null) {
+            o.unwrittenSince = loop.ticker().nanoTime();
+            unwritten.addLast(o);
+            if (writeTask == null) {
+                scheduleWrites(sessions.writeDelayNanos());
+            }
+            return;
+        }
+        write(o);
+        PublishReceipt r = o.receipt;
+        if (r != null) {
+            o.receipt = null;
+            settleWhenSynced(List.of(r));
+        }
+    }
+
+    /**
+     * Writes the held messages whose delay is over (all of them once the client is gone), and waits again for the
+     * next one. Session loop.
+     */
+    private void writeOverdue() {
+        cancelWrites();
+        if (unwritten.isEmpty()) {
+            return;
+        }
+        long now = loop.ticker().nanoTime();
+        long delay = sessions.writeDelayNanos();
+        boolean all = connection == null;
+        List<PublishReceipt> receipts = null;
+        while (!unwritten.isEmpty()) {
+            Outbound o = unwritten.peekFirst();
+            if (o.receipt == null) {
+                // acknowledged or dropped meanwhile: nothing to write
+                unwritten.pollFirst();
+                continue;
+            }
+            if (!all && now - o.unwrittenSince < delay) {
+                break;
+            }
+            unwritten.pollFirst();
+            write(o);
+            if (receipts == null) {
+                receipts = new ArrayList<>();
+            }
+            receipts.add(o.receipt);
+            o.receipt = null;
+        }
+        if (receipts != null) {
+            settleWhenSynced(receipts);
+        }
+        if (!unwritten.isEmpty()) {
+            scheduleWrites(delay - (now - unwritten.peekFirst().unwrittenSince));
+        }
+    }
+
+    private void scheduleWrites(long inNanos) {
+        writeTask = loop.schedule(this::writeOverdue, Math.max(0, inNanos), TimeUnit.NANOSECONDS);
+    }
+
+    private void cancelWrites() {
+        if (writeTask != null) {
+            writeTask.cancel(false);
+            writeTask = null;
+        }
+    }
+
+    /** Settles the receipts of written messages once the store has synced them, or fails them (back on this loop). */
+    private void settleWhenSynced(List<PublishReceipt> receipts) {
+        long t0 = System.nanoTime();
+        EventExecutor l = loop;
+        store().synced().whenComplete((v, failure) -> {
+            sessions.syncTook(System.nanoTime() - t0);
+            try {
+                l.execute(() -> {
+                    for (PublishReceipt r : receipts) {
+                        if (failure == null) {
+                            r.settle();
+                        } else {
+                            r.fail(failure);
+                        }
+                    }
+                });
+            } catch (RejectedExecutionException stopping) {
+                // the broker is stopping: nothing more is acknowledged, the publishers send again
+            }
+        });
     }
 
     /** Sends, queues or drops one message (session loop). */
     void offer(Outbound o) {
         if (ended) {
             o.release();
+            settle(o);
             return;
+        }
+        if (o.seq != 0) {
+            if (durable) {
+                keepSafe(o);
+            } else {
+                forgetStored(o);
+            }
         }
         long now = sessions.nanoTime();
         if (o.message.isExpired(now)) {
@@ -548,7 +698,7 @@ public final class Session implements Subscriber {
         o.packetId = id;
         o.state = o.qos == 1 ? Outbound.State.AWAIT_PUBACK : Outbound.State.AWAIT_PUBREC;
         inflight.put(id, o);
-        if (o.seq != 0 && durable) {
+        if (o.written && durable) {
             store().messageSent(clientId, o.seq, id, false);
         }
     }
@@ -629,7 +779,7 @@ public final class Session implements Subscriber {
             drain();
             return -1;
         }
-        if (o.state == Outbound.State.AWAIT_PUBREC && o.seq != 0 && durable) {
+        if (o.state == Outbound.State.AWAIT_PUBREC && o.written && durable) {
             store().messageSent(clientId, o.seq, packetId, true);
         }
         o.state = Outbound.State.AWAIT_PUBCOMP;
@@ -728,6 +878,7 @@ public final class Session implements Subscriber {
         Outbound o = new Outbound(message, message.payload().retainedDuplicate(), stored.message().qos(),
                 stored.message().retain(), stored.subscriptionIds());
         o.seq = stored.seq();
+        o.written = true;
         if (stored.packetId() == 0 || inflight.containsKey(stored.packetId())) {
             queue.addLast(o);
             queuedBytes += o.size();

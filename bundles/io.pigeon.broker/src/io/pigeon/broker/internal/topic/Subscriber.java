@@ -1,5 +1,6 @@
 package io.pigeon.broker.internal.topic;
 
+import io.pigeon.broker.internal.message.PublishReceipt;
 import io.pigeon.broker.internal.message.PublishedMessage;
 
 /**
@@ -22,4 +23,16 @@ public interface Subscriber {
      * @param subscriptionIds MQTT 5 subscription identifiers of the matching subscriptions, may be empty
      */
     void deliver(PublishedMessage message, int qos, boolean retain, int[] subscriptionIds);
+
+    /**
+     * Hands over one message whose publisher waits until it is safe: a persistent session holds the receipt for its
+     * delivery ({@link PublishReceipt#hold()} before returning) and settles it once its client acknowledged the
+     * message or the store has it. Others have nothing to keep safe and ignore the receipt.
+     *
+     * @param receipt the publisher's receipt, or null when nobody waits
+     */
+    default void deliver(PublishedMessage message, int qos, boolean retain, int[] subscriptionIds,
+            PublishReceipt receipt) {
+        deliver(message, qos, retain, subscriptionIds);
+    }
 }

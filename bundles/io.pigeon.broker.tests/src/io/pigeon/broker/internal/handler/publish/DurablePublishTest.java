@@ -22,7 +22,10 @@ import io.pigeon.broker.spi.StoredWill;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** PUBACK/PUBREC after the store: waiting for the sync, in order, refusing when the store cannot write. */
+/**
+ * PUBACK/PUBREC once the message is safe: acknowledged by every persistent subscriber or written and synced, in
+ * order, refusing when the store cannot write.
+ */
 @ExtendWith(LeakDetection.class)
 class DurablePublishTest {
 
@@ -140,31 +143,93 @@ class DurablePublishTest {
     }
 
     @Test
-    void pubackWaitsForTheSyncAndKeepsThePublishOrder() {
+    void aMessageTheSubscriberAcknowledgesInTimeIsNeverWritten() {
         TestClient sub = persistentSubscriber("durable", "d/#");
         assertTrue(store.changes.contains("subscribe durable d/#"), store.changes.toString());
         TestClient pub = broker.connected("pub", 4);
         store.syncs.clear();
         pub.publish("d/1", "first", 1, false, 1);
-        pub.publish("d/2", "second", 1, false, 2);
-        assertEquals(2, store.count("message durable"), store.changes.toString());
-        pub.expectNothing();
-        assertEquals(2, store.syncs.size());
-        store.syncs.get(1).complete(null);
-        pub.expectNothing(); // the first one is not on disk yet, and PUBACKs go in PUBLISH order
-        store.syncs.get(0).complete(null);
-        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 1));
-        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 2));
-
+        pub.expectNothing(); // neither acknowledged by the subscriber nor on disk yet
         MqttPublishMessage m = sub.expectPublish("d/1", "first");
         sub.ack(MqttMessageType.PUBACK, m.variableHeader().packetId());
-        assertEquals(1, store.count("remove message durable"), "the subscriber's PUBACK removes the message");
-        sub.ack(MqttMessageType.PUBACK, sub.expectPublish("d/2", "second").variableHeader().packetId());
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 1), "the subscriber has it: the publisher may know");
+        sub.advance(1);
+        assertEquals(0, store.count("message durable"), "written although acknowledged: " + store.changes);
+        assertEquals(0, store.count("remove message durable"), store.changes.toString());
+        assertEquals(List.of(), store.syncs, "nothing written, nothing to wait for");
+    }
+
+    @Test
+    void anUnacknowledgedMessageIsWrittenAfterTheDelayAndAcknowledgedOnceSynced() {
+        TestClient sub = persistentSubscriber("durable1", "w/#");
+        TestClient pub = broker.connected("pub1", 4);
+        store.syncs.clear();
+        pub.publish("w/1", "slow", 1, false, 1);
+        MqttPublishMessage m = sub.expectPublish("w/1", "slow");
+        assertEquals(0, store.count("message durable1"), store.changes.toString());
+        sub.advance(1);
+        assertEquals(1, store.count("message durable1"), "not written after the delay: " + store.changes);
+        assertEquals(1, store.count("sent durable1"), "in flight when written: " + store.changes);
+        pub.expectNothing(); // written, not synced
+        store.completeAll();
+        sub.expectNothing();
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 1));
+        sub.ack(MqttMessageType.PUBACK, m.variableHeader().packetId());
+        assertEquals(1, store.count("remove message durable1"), "the subscriber's PUBACK removes the written message");
+    }
+
+    @Test
+    void pubacksKeepThePublishOrder() {
+        TestClient sub = persistentSubscriber("durable5", "o/#");
+        TestClient pub = broker.connected("pub5o", 4);
+        store.syncs.clear();
+        pub.publish("o/1", "first", 1, false, 1);
+        pub.publish("o/2", "second", 1, false, 2);
+        MqttPublishMessage first = sub.expectPublish("o/1", "first");
+        MqttPublishMessage second = sub.expectPublish("o/2", "second");
+        sub.ack(MqttMessageType.PUBACK, second.variableHeader().packetId());
+        pub.expectNothing(); // the second is safe, the first is not: PUBACKs go in PUBLISH order
+        sub.advance(1);
+        assertEquals(1, store.count("message durable5"), "only the unacknowledged one is written: " + store.changes);
+        store.completeAll();
+        sub.expectNothing();
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 1));
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 2));
+        sub.ack(MqttMessageType.PUBACK, first.variableHeader().packetId());
+    }
+
+    @Test
+    void messagesForAnAbsentSubscriberAreWrittenAtOnce() {
+        TestClient sub = persistentSubscriber("durable6", "a/#");
+        sub.drop();
+        TestClient pub = broker.connected("pub6", 4);
+        store.syncs.clear();
+        pub.publish("a/1", "away", 1, false, 1);
+        assertEquals(1, store.count("message durable6"), store.changes.toString());
+        pub.expectNothing();
+        store.completeAll();
+        sub.expectNothing();
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 1));
+    }
+
+    @Test
+    void heldMessagesAreWrittenAsSoonAsTheSubscriberLeaves() {
+        TestClient sub = persistentSubscriber("durable7", "l/#");
+        TestClient pub = broker.connected("pub7", 4);
+        store.syncs.clear();
+        pub.publish("l/1", "in flight", 1, false, 1);
+        sub.expectPublish("l/1", "in flight");
+        assertEquals(0, store.count("message durable7"), store.changes.toString());
+        sub.drop(); // no PUBACK will come: the delay is not waited for
+        assertEquals(1, store.count("message durable7"), store.changes.toString());
+        store.completeAll();
+        sub.expectNothing();
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBACK, 1));
     }
 
     @Test
     void qos2PacketIdIsStoredBeforePubrec() {
-        persistentSubscriber("durable2", "q2/#");
+        TestClient sub = persistentSubscriber("durable2", "q2/#");
         TestClient pub = broker.client(4);
         pub.connect("pub-durable", false);
         pub.expectConnack(0);
@@ -172,11 +237,37 @@ class DurablePublishTest {
         pub.publish("q2/x", "exactly", 2, false, 9);
         assertTrue(store.changes.contains("pubrel pub-durable 9"), store.changes.toString());
         pub.expectNothing();
+        sub.advance(1); // the subscriber does not acknowledge: its message is written
         store.completeAll();
+        sub.expectPublish("q2/x", "exactly");
         assertEquals(0, pub.expectReply(MqttMessageType.PUBREC, 9));
         pub.ack(MqttMessageType.PUBREL, 9);
         assertEquals(0, pub.expectReply(MqttMessageType.PUBCOMP, 9));
         assertTrue(store.changes.contains("released pub-durable 9"), store.changes.toString());
+    }
+
+    @Test
+    void aQos2DeliveryIsSafeOnlyOncePubcompCameOrItIsWritten() {
+        TestClient sub = persistentSubscriber2("durable8", "e/#");
+        TestClient pub = broker.connected("pub8", 4);
+        store.syncs.clear();
+        pub.publish("e/1", "once", 2, false, 1);
+        int id = sub.expectPublish("e/1", "once").variableHeader().packetId();
+        sub.ack(MqttMessageType.PUBREC, id);
+        sub.expectReply(MqttMessageType.PUBREL, id);
+        pub.expectNothing(); // after PUBREC the broker still owes the PUBREL: not safe until PUBCOMP or written
+        sub.ack(MqttMessageType.PUBCOMP, id);
+        assertEquals(0, pub.expectReply(MqttMessageType.PUBREC, 1));
+        assertEquals(0, store.count("message durable8"), store.changes.toString());
+    }
+
+    private TestClient persistentSubscriber2(String id, String filter) {
+        TestClient sub = broker.client(4);
+        sub.connect(id, false);
+        sub.expectConnack(0);
+        sub.subscribe(1, filter, 2);
+        sub.expectSuback(2);
+        return sub;
     }
 
     @Test
@@ -199,9 +290,8 @@ class DurablePublishTest {
         store.writable = true;
         store.syncs.clear();
         v4.publish("f/3", "refused", 1, false, 3);
-        store.completeAll();
-        assertEquals(0, v4.expectReply(MqttMessageType.PUBACK, 3), "accepted again once the store writes");
         sub.ack(MqttMessageType.PUBACK, sub.expectPublish("f/3", "refused").variableHeader().packetId());
+        assertEquals(0, v4.expectReply(MqttMessageType.PUBACK, 3), "accepted again once the store writes");
     }
 
     @Test
@@ -212,10 +302,12 @@ class DurablePublishTest {
         store.syncs.clear();
         v5.publish("s/1", "lost", 1, false, 1);
         v4.publish("s/2", "lost", 1, false, 2);
+        sub.advance(1);
+        assertEquals(2, store.count("message durable4"), store.changes.toString());
         store.syncs.forEach(f -> f.completeExceptionally(new IOException("No space left on device")));
+        sub.all();
         assertEquals(0x97, v5.expectReply(MqttMessageType.PUBACK, 1));
         v4.expectNothing();
-        sub.all();
     }
 
     @Test

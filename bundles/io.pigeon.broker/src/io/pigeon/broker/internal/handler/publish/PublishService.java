@@ -1,5 +1,7 @@
 package io.pigeon.broker.internal.handler.publish;
 
+import java.util.concurrent.CompletableFuture;
+
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -13,8 +15,10 @@ import io.pigeon.broker.internal.handler.MqttConnection;
 import io.pigeon.broker.internal.handler.MqttProtocolException;
 import io.pigeon.broker.internal.handler.ReasonCodes;
 import io.pigeon.broker.internal.message.MessageConversion;
+import io.pigeon.broker.internal.message.PublishReceipt;
 import io.pigeon.broker.internal.message.PublishedMessage;
 import io.pigeon.broker.internal.session.Session;
+import io.pigeon.broker.internal.store.MemoryStore;
 import io.pigeon.broker.spi.DurableStore;
 import io.pigeon.broker.internal.topic.Topics;
 
@@ -23,14 +27,17 @@ import io.pigeon.broker.internal.topic.Topics;
  * "method B": the message is published on PUBLISH and its packet id remembered until PUBREL, so a
  * resent PUBLISH is acknowledged again but not published twice.
  * <p>
- * Durability: the PUBACK/PUBREC of a QoS 1/2 message goes out only when the store has synced every write the
- * message caused (messages queued for persistent sessions, retained messages, the QoS 2 packet id), and in the
- * order the PUBLISH packets came. While the store cannot write, new QoS 1/2 messages are refused: MQTT 5 gets
+ * Durability: the PUBACK/PUBREC of a QoS 1/2 message goes out only when nothing of it can be lost any more, and in the
+ * order the PUBLISH packets came: each delivery to a persistent session is acknowledged by its client or on disk
+ * (its {@link PublishReceipt}), and the other writes it caused (a retained message, the QoS 2 packet id of a
+ * persistent publisher) are synced. While the store cannot write, new QoS 1/2 messages are refused: MQTT 5 gets
  * 0x97 (quota exceeded), MQTT 3.x gets no acknowledgement and sends the message again later.
  * <p>
  * Runs on the connection's event loop. Does not take ownership of the PUBLISH: the handler releases it.
  */
 public final class PublishService {
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final MqttBroker broker;
 
@@ -94,12 +101,19 @@ public final class PublishService {
             refuseUnstored(conn, session, qos, packetId, topic);
             return;
         }
+        DurableStore store = broker.store();
+        boolean persistent = !MemoryStore.isMemory(store);
+        PublishReceipt receipt = null;
+        // writes of this publish besides its deliveries: the retained message, the QoS 2 id of a persistent publisher
+        boolean wrote = qos == 2 && session.isDurable();
         if (reason == ReasonCodes.SUCCESS) {
             long now = broker.nanoTime();
             PublishedMessage m = new PublishedMessage(conn.mount(topic), msg.payload(), qos, retain,
                     MessageConversion.passThrough(props),
                     MessageConversion.expiryDeadline(MessageConversion.expirySeconds(props), now), conn.clientId());
-            int n = broker.router().route(m, conn.remoteAddress());
+            receipt = qos > 0 && persistent ? new PublishReceipt() : null;
+            wrote |= retain && persistent;
+            int n = broker.router().route(m, conn.remoteAddress(), receipt);
             if (n == 0 && v5) {
                 reason = ReasonCodes.NO_MATCHING_SUBSCRIBERS;
             }
@@ -116,8 +130,12 @@ public final class PublishService {
         int code = reason;
         String text = reasonString;
         String topicName = topic;
-        DurableStore store = broker.store();
-        session.acknowledgeWhenStored(store.synced(), () -> acknowledge(conn, qos, packetId, code, text),
+        CompletableFuture<Void> safe = receipt == null ? DONE : receipt.seal();
+        if (wrote) {
+            safe = safe.isDone() && !safe.isCompletedExceptionally() ? store.synced()
+                    : CompletableFuture.allOf(safe, store.synced());
+        }
+        session.acknowledgeWhenStored(safe, () -> acknowledge(conn, qos, packetId, code, text),
                 () -> refuseUnstored(conn, session, qos, packetId, topicName));
     }
 

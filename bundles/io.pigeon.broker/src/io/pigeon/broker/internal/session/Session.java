@@ -80,6 +80,8 @@ public final class Session implements Subscriber {
     /** Messages held for {@link #keepSafe} and not written yet, in delivery order; settled ones are skipped later. */
     private final ArrayDeque<Outbound> unwritten = new ArrayDeque<>();
     private ScheduledFuture<?> writeTask;
+    /** See {@link #takeUnsyncedChanges()}. */
+    private boolean unsyncedChanges;
 
     Session(String clientId, Sessions sessions, EventExecutor loop) {
         this.clientId = clientId;
@@ -127,7 +129,7 @@ public final class Session implements Subscriber {
         boolean want = sessions.isStorePersistent() && seconds != 0 && !ended;
         if (want == durable) {
             if (durable && connection != null) {
-                store().putSession(record(0));
+                changeSession().putSession(record(0));
             }
             return;
         }
@@ -157,13 +159,34 @@ public final class Session implements Subscriber {
         return sessions.store();
     }
 
+    /**
+     * The store, for a change to the session's own state (its record, subscriptions, will, QoS 2 packet ids): the
+     * acknowledgement of the client's next publish waits until such changes are synced, see
+     * {@link #takeUnsyncedChanges()}.
+     */
+    private DurableStore changeSession() {
+        unsyncedChanges = true;
+        return sessions.store();
+    }
+
+    /**
+     * Whether the session's own state changed since the last call (session loop). A client's publish is acknowledged
+     * only once these changes are on disk too, so a PUBACK tells a persistent client that its subscriptions and will
+     * survive a crash.
+     */
+    public boolean takeUnsyncedChanges() {
+        boolean c = unsyncedChanges;
+        unsyncedChanges = false;
+        return c;
+    }
+
     private StoredSession.Record record(long disconnectedAtMillis) {
         return new StoredSession.Record(clientId, protocolLevel, expirySeconds, disconnectedAtMillis, firstSeq);
     }
 
     /** Writes everything this session holds to the store (it just became durable). Session loop. */
     private void storeAll() {
-        DurableStore st = store();
+        DurableStore st = changeSession();
         st.putSession(record(connection == null ? System.currentTimeMillis() : 0));
         for (Map.Entry<String, SubscriptionEntry> e : subscriptions.entrySet()) {
             st.putSubscription(clientId, stored(e.getKey(), e.getValue()));
@@ -218,7 +241,7 @@ public final class Session implements Subscriber {
     public SubscriptionEntry addSubscription(String rawFilter, SubscriptionEntry entry) {
         SubscriptionEntry old = subscriptions.put(rawFilter, entry);
         if (durable) {
-            store().putSubscription(clientId, stored(rawFilter, entry));
+            changeSession().putSubscription(clientId, stored(rawFilter, entry));
         }
         return old;
     }
@@ -227,7 +250,7 @@ public final class Session implements Subscriber {
     public SubscriptionEntry removeSubscription(String rawFilter) {
         SubscriptionEntry old = subscriptions.remove(rawFilter);
         if (old != null && durable) {
-            store().removeSubscription(clientId, rawFilter);
+            changeSession().removeSubscription(clientId, rawFilter);
         }
         return old;
     }
@@ -276,7 +299,7 @@ public final class Session implements Subscriber {
         this.protocolLevel = level;
         this.online = true;
         if (durable) {
-            store().putSession(record(0));
+            changeSession().putSession(record(0));
         }
     }
 
@@ -289,9 +312,9 @@ public final class Session implements Subscriber {
             return;
         }
         if (will != null) {
-            store().putWill(clientId, will);
+            changeSession().putWill(clientId, will);
         } else if (storedWill != null) {
-            store().removeWill(clientId);
+            changeSession().removeWill(clientId);
         }
         storedWill = will;
     }
@@ -326,9 +349,9 @@ public final class Session implements Subscriber {
         if (!durable) {
             return;
         }
-        store().putSession(record(System.currentTimeMillis()));
+        changeSession().putSession(record(System.currentTimeMillis()));
         if (pendingWill == null && storedWill != null) {
-            store().removeWill(clientId);
+            changeSession().removeWill(clientId);
             storedWill = null;
         }
     }
@@ -358,7 +381,7 @@ public final class Session implements Subscriber {
         if (durable && storedWill != null) {
             storedWill = new StoredWill(storedWill.message(), storedWill.clientTopic(), storedWill.username(),
                     storedWill.delaySeconds(), System.currentTimeMillis() + delaySeconds * 1000);
-            store().putWill(clientId, storedWill);
+            changeSession().putWill(clientId, storedWill);
         }
         willTask = loop.schedule(() -> {
             Runnable w = pendingWill;
@@ -388,7 +411,7 @@ public final class Session implements Subscriber {
 
     private void willPublished() {
         if (durable && storedWill != null) {
-            store().removeWill(clientId);
+            changeSession().removeWill(clientId);
         }
         storedWill = null;
     }
@@ -804,7 +827,7 @@ public final class Session implements Subscriber {
     public boolean receivedQos2(int packetId) {
         boolean added = awaitingPubrel.add(packetId);
         if (added && durable) {
-            store().addAwaitingPubrel(clientId, packetId);
+            changeSession().addAwaitingPubrel(clientId, packetId);
         }
         return added;
     }
@@ -817,7 +840,7 @@ public final class Session implements Subscriber {
     public boolean pubrel(int packetId) {
         boolean removed = awaitingPubrel.remove(packetId);
         if (removed && durable) {
-            store().removeAwaitingPubrel(clientId, packetId);
+            changeSession().removeAwaitingPubrel(clientId, packetId);
         }
         return removed;
     }
@@ -869,7 +892,7 @@ public final class Session implements Subscriber {
         this.durable = sessions.isStorePersistent();
         if (durable && record.disconnectedAtMillis() == 0) {
             // its client was connected when the broker stopped: the expiry counts from now
-            store().putSession(record(System.currentTimeMillis()));
+            changeSession().putSession(record(System.currentTimeMillis()));
         }
     }
 

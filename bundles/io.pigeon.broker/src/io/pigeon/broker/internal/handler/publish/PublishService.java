@@ -30,7 +30,7 @@ import io.pigeon.broker.internal.topic.Topics;
  * Durability: the PUBACK/PUBREC of a QoS 1/2 message goes out only when nothing of it can be lost any more, and in the
  * order the PUBLISH packets came: each delivery to a persistent session is acknowledged by its client or on disk
  * (its {@link PublishReceipt}), and the other writes it caused (a retained message, the QoS 2 packet id of a
- * persistent publisher) are synced. While the store cannot write, new QoS 1/2 messages are refused: MQTT 5 gets
+ * persistent publisher) are synced, as are the publisher's own earlier session changes (its subscriptions and will). While the store cannot write, new QoS 1/2 messages are refused: MQTT 5 gets
  * 0x97 (quota exceeded), MQTT 3.x gets no acknowledgement and sends the message again later.
  * <p>
  * Runs on the connection's event loop. Does not take ownership of the PUBLISH: the handler releases it.
@@ -104,8 +104,9 @@ public final class PublishService {
         DurableStore store = broker.store();
         boolean persistent = !MemoryStore.isMemory(store);
         PublishReceipt receipt = null;
-        // writes of this publish besides its deliveries: the retained message, the QoS 2 id of a persistent publisher
-        boolean wrote = qos == 2 && session.isDurable();
+        // writes besides the deliveries: the QoS 2 id of a persistent publisher and its other session changes, the
+        // retained message
+        boolean wrote = session.takeUnsyncedChanges();
         if (reason == ReasonCodes.SUCCESS) {
             long now = broker.nanoTime();
             PublishedMessage m = new PublishedMessage(conn.mount(topic), msg.payload(), qos, retain,

@@ -79,7 +79,8 @@ public final class Session implements Subscriber {
     private final ArrayDeque<StoredAck> storedAcks = new ArrayDeque<>();
     /** Messages held for {@link #keepSafe} and not written yet, in delivery order; settled ones are skipped later. */
     private final ArrayDeque<Outbound> unwritten = new ArrayDeque<>();
-    private ScheduledFuture<?> writeTask;
+    /** The loop's timer this session waits on while {@link #unwritten} holds messages, else null (any thread reads). */
+    private volatile DelayedWrites waitingIn;
     /** See {@link #takeUnsyncedChanges()}. */
     private boolean unsyncedChanges;
 
@@ -146,7 +147,6 @@ public final class Session implements Subscriber {
                 forgetStored(o);
             }
             unwritten.clear();
-            cancelWrites();
         }
     }
 
@@ -341,7 +341,7 @@ public final class Session implements Subscriber {
         this.connection = null;
         this.online = false;
         // its client cannot acknowledge them now: what waited for that goes to the store
-        writeOverdue();
+        writeOverdue(waitingIn);
     }
 
     /** The client left and the session stays: record when, and drop a stored will that is no longer pending. */
@@ -465,7 +465,6 @@ public final class Session implements Subscriber {
         queue.clear();
         queuedBytes = 0;
         unwritten.clear();
-        cancelWrites();
     }
 
     // ---- outgoing messages ----
@@ -544,8 +543,10 @@ public final class Session implements Subscriber {
         if (connection != null && o.receipt != null) {
             o.unwrittenSince = loop.ticker().nanoTime();
             unwritten.addLast(o);
-            if (writeTask == null) {
-                scheduleWrites(sessions.writeDelayNanos());
+            if (waitingIn == null) {
+                DelayedWrites timer = sessions.delayedWrites(loop);
+                waitingIn = timer;
+                timer.add(this);
             }
             return;
         }
@@ -558,13 +559,15 @@ public final class Session implements Subscriber {
     }
 
     /**
-     * Writes the held messages whose delay is over (all of them once the client is gone), and waits again for the
-     * next one. Session loop.
+     * Writes the held messages whose delay is over, all of them once the client is gone (on the loop of {@code timer},
+     * the session's loop unless a takeover moved the session).
+     *
+     * @return nanoseconds until the next held message is due, or -1 when none is held any more: the session stops
+     *         waiting on {@code timer}
      */
-    private void writeOverdue() {
-        cancelWrites();
-        if (unwritten.isEmpty()) {
-            return;
+    long writeOverdue(DelayedWrites timer) {
+        if (timer == null || waitingIn != timer) {
+            return -1;
         }
         long now = loop.ticker().nanoTime();
         long delay = sessions.writeDelayNanos();
@@ -591,20 +594,11 @@ public final class Session implements Subscriber {
         if (receipts != null) {
             settleWhenSynced(receipts);
         }
-        if (!unwritten.isEmpty()) {
-            scheduleWrites(delay - (now - unwritten.peekFirst().unwrittenSince));
+        if (unwritten.isEmpty()) {
+            waitingIn = null;
+            return -1;
         }
-    }
-
-    private void scheduleWrites(long inNanos) {
-        writeTask = loop.schedule(this::writeOverdue, Math.max(0, inNanos), TimeUnit.NANOSECONDS);
-    }
-
-    private void cancelWrites() {
-        if (writeTask != null) {
-            writeTask.cancel(false);
-            writeTask = null;
-        }
+        return Math.max(0, delay - (now - unwritten.peekFirst().unwrittenSince));
     }
 
     /** Settles the receipts of written messages once the store has synced them, or fails them (back on this loop). */

@@ -48,6 +48,7 @@ public final class Sessions {
     private static final long MAX_WRITE_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Recent time from a write to its sync, see {@link #writeDelayNanos()}; races between loops only blur it. */
     private volatile long syncNanos = MIN_WRITE_DELAY_NANOS;
+    private final ConcurrentHashMap<EventExecutor, DelayedWrites> delayedWrites = new ConcurrentHashMap<>();
 
     public Sessions(Supplier<BrokerSettings> settings, BrokerMetrics metrics, LongSupplier nanoTime, TopicTree tree) {
         this.settings = settings;
@@ -93,6 +94,11 @@ public final class Sessions {
      */
     long writeDelayNanos() {
         return Math.min(MAX_WRITE_DELAY_NANOS, Math.max(MIN_WRITE_DELAY_NANOS, 2 * syncNanos));
+    }
+
+    /** The timer of {@code loop} for messages its sessions hold back from the store. */
+    DelayedWrites delayedWrites(EventExecutor loop) {
+        return delayedWrites.computeIfAbsent(loop, l -> new DelayedWrites(l, this));
     }
 
     /** Records how long a write took until the store had synced it (any thread). */

@@ -185,7 +185,7 @@ class BundleUpdateTest {
 
     /**
      * A GPIO jar uploaded on the console that cannot resolve: reported with the reason, the rest keeps running, and the
-     * console restores the replaced jar.
+     * console restores the replaced jar (DeployRestoreTest does the same for client jars in deploy/).
      */
     @Test
     void aBundleThatDoesNotResolveIsReportedWithTheReasonAndRestoreBringsBackTheReplacedJar(Broker b) throws Exception {
@@ -322,12 +322,12 @@ class BundleUpdateTest {
     }
 
     /** Messages on a topic filter with at most single-level wildcards. */
-    private static int count(Proc sub, String filter) {
+    static int count(Proc sub, String filter) {
         Pattern topic = Pattern.compile("^MSG\\|" + filter.replace("+", "[^/|]+") + "\\|");
         return (int) Tools.messages(sub).stream().filter(l -> topic.matcher(l).find()).count();
     }
 
-    private static void awaitCount(Proc sub, String topic, int n) {
+    static void awaitCount(Proc sub, String topic, int n) {
         assertTrue(Sleep.until(WAIT, () -> count(sub, topic) >= n), "fewer than " + n + " messages on " + topic
                 + ":\n" + sub.output());
     }

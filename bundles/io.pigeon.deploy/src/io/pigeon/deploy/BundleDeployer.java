@@ -28,7 +28,11 @@ public interface BundleDeployer {
      */
     CompletionStage<Deployment> deploy(Path jar, String origin);
 
-    /** Puts the jar the last update of this bundle replaced back in place (same bundle id). */
+    /**
+     * Puts the jar the last update of this bundle replaced back in place (same bundle id), and moves the jars in
+     * FileInstall's folders (deploy/) that would deploy the newer version again at the next start out of them, into
+     * data/deploy/set-aside/, so that the restored jar is what runs after a restart.
+     */
     CompletionStage<Deployment> restore(long bundleId, String origin);
 
     /** The version {@link #restore} would put back, if a replaced jar of this bundle is kept. */

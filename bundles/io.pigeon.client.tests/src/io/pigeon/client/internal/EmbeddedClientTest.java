@@ -46,7 +46,7 @@ class EmbeddedClientTest {
     @AfterEach
     void closeClients() throws Exception {
         opened.forEach(MqttClient::close);
-        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        Bundle broker = Osgi.brokerBundle();
         if (broker.getState() != Bundle.ACTIVE) {
             broker.start();
         }
@@ -153,7 +153,7 @@ class EmbeddedClientTest {
         Inbox inbox = new Inbox();
         get(client.subscribe("embedded/restart", 1, inbox));
 
-        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        Bundle broker = Osgi.brokerBundle();
         broker.stop();
         waitFor(() -> client.state() == ConnectionState.DISCONNECTED, "the client sees the broker go");
         CompletionStage<Void> reconnected = client.connected();
@@ -192,7 +192,7 @@ class EmbeddedClientTest {
         Inbox inbox = new Inbox();
         get(listener.subscribe("embedded/drop/#", 1, inbox));
 
-        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        Bundle broker = Osgi.brokerBundle();
         broker.stop();
         waitFor(() -> oldest.state() == ConnectionState.DISCONNECTED, "disconnected");
         List<CompletionStage<Void>> o = new ArrayList<>();
@@ -224,7 +224,7 @@ class EmbeddedClientTest {
         MqttClient client = open();
         List<ConnectionState> states = new ArrayList<>();
         client.addStateListener((state, reason) -> states.add(state));
-        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        Bundle broker = Osgi.brokerBundle();
         broker.stop();
         waitFor(() -> client.state() == ConnectionState.DISCONNECTED, "disconnected");
         CompletionStage<Void> waiting = client.publish(message("embedded/close", "x", 1));

@@ -3,6 +3,7 @@ package io.pigeon.client.internal;
 import java.util.Collection;
 import java.util.function.BooleanSupplier;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.InvalidSyntaxException;
@@ -18,6 +19,16 @@ final class Osgi {
 
     static BundleContext context() {
         return FrameworkUtil.getBundle(Osgi.class).getBundleContext();
+    }
+
+    /** The broker's implementation bundle, to stop and start the broker (Broker.class is io.pigeon.broker.api's). */
+    static Bundle brokerBundle() {
+        for (Bundle b : context().getBundles()) {
+            if ("io.pigeon.broker".equals(b.getSymbolicName())) {
+                return b;
+            }
+        }
+        throw new AssertionError("io.pigeon.broker is not installed");
     }
 
     /** The service of {@code type} matching {@code filter} (null for any), waiting up to the timeout. */

@@ -6,7 +6,6 @@ import java.util.Hashtable;
 import io.pigeon.broker.Broker;
 
 import org.osgi.framework.Bundle;
-import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -27,7 +26,7 @@ final class PigeonListener implements AutoCloseable {
             // When another program on this machine holds 1883, the broker's unconfigured default listener fails
             // to activate, and Felix SCR then never hands the factory configuration to that failed instance. With
             // the configuration present at start, the broker opens only the configured listener.
-            Bundle broker = FrameworkUtil.getBundle(Broker.class);
+            Bundle broker = Osgi.brokerBundle();
             broker.stop();
             broker.start();
             if (!listening(Osgi.TIMEOUT_MS)) {

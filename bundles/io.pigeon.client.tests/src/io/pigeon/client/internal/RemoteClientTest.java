@@ -25,7 +25,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import io.pigeon.broker.Broker;
 import io.pigeon.broker.Message;
 import io.pigeon.client.ClientOptions;
 import io.pigeon.client.ClientOptions.DropPolicy;
@@ -42,7 +41,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.component.ComponentContext;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
@@ -74,7 +72,7 @@ class RemoteClientTest {
         if (listener != null) {
             listener.close();
         }
-        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        Bundle broker = Osgi.brokerBundle();
         if (broker.getState() != Bundle.ACTIVE) {
             broker.start();
         }
@@ -253,7 +251,7 @@ class RemoteClientTest {
         List<String> states = new CopyOnWriteArrayList<>();
         publisher.addStateListener((state, reason) -> states.add(state + (reason == null ? "" : ": " + reason)));
 
-        Bundle broker = FrameworkUtil.getBundle(Broker.class);
+        Bundle broker = Osgi.brokerBundle();
         broker.stop();
         waitFor(() -> publisher.state() != ConnectionState.CONNECTED, "the publisher sees the broker go");
         CompletionStage<Void> buffered = publisher.publish(message("pigeon/restart", "buffered", 1));

@@ -129,9 +129,9 @@ final class BundleServlets {
 
     /**
      * Answers for a deployment that stops the console's own bundle: the console itself, or a bundle it is wired to
-     * (directly or not, as the client through the bridge API), whose package refresh restarts the console. The
-     * refresh waits for the console's requests to end, so this one must not wait for the deployment: only a refusal,
-     * which comes before anything stops, is answered as such; otherwise 202.
+     * (an API bundle, a library such as Gson or H2), whose package refresh restarts the console. The refresh waits for
+     * the console's requests to end, so this one must not wait for the deployment: only a refusal, which comes before
+     * anything stops, is answered as such; otherwise 202.
      */
     static void answerForSelf(HttpServletResponse response, CompletionStage<Deployment> stage) throws IOException,
             ApiServlet.BadRequest {

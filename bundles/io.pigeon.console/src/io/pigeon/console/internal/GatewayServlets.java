@@ -67,7 +67,8 @@ final class GatewayServlets {
             MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("time", System.currentTimeMillis());
-            out.put("version", FrameworkUtil.getBundle(Broker.class).getVersion().toString());
+            // the broker bundle's version: the service's class is its (Broker.class is io.pigeon.broker.api's)
+            out.put("version", FrameworkUtil.getBundle(broker.getClass()).getVersion().toString());
             out.put("uptimeSeconds", s.uptimeSeconds());
             out.put("clientsConnected", s.clientsConnected());
             out.put("clientsDisconnected", s.clientsDisconnected());

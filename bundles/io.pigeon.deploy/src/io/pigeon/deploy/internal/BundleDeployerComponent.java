@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,9 +20,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -50,8 +55,15 @@ import io.pigeon.deploy.Deployment.Action;
  * the same bundle at once. An update keeps the bundle id: {@link Bundle#update(InputStream)}, then a package refresh
  * of that one bundle, which the framework widens to the bundles wired to it and no further (none at all when no
  * other bundle uses the replaced revision).
+ * <p>
+ * A jar from deploy/ is remembered as the source of the revision it installed, so that deploy/ says what runs, as
+ * with FileInstall's own bundles: removing the file (also while the gateway is stopped) puts back the jar its update
+ * replaced, and a restore from the console moves the jars in deploy/ that would install the newer version again at
+ * the next start out of the folder.
  */
-@Component(service = BundleDeployer.class, configurationPid = BundleDeployerComponent.PID)
+// immediate: its listeners keep start failures and see FrameworkEvent.STARTED from the start, not from the first use
+@Component(service = { BundleDeployer.class, BundleDeployerComponent.class }, immediate = true,
+        configurationPid = BundleDeployerComponent.PID)
 @Designate(ocd = DeployConfig.class)
 public final class BundleDeployerComponent implements BundleDeployer {
 
@@ -76,7 +88,11 @@ public final class BundleDeployerComponent implements BundleDeployer {
      * Bundles that ran before a deployment and did not afterwards (a dependant of a bundle whose new jar does not
      * resolve): started again after every later deployment, such as the restore that fixes them.
      */
-    private final java.util.Set<Long> stoppedByDeployments = ConcurrentHashMap.newKeySet();
+    private final Set<Long> stoppedByDeployments = ConcurrentHashMap.newKeySet();
+    /** Files a restore moved out of deploy/: their removal, which FileInstall reports next, undoes nothing. */
+    private final Set<Path> setAsideByRestore = ConcurrentHashMap.newKeySet();
+    /** Whether the check for deploy/ files removed while the gateway was stopped has been queued. */
+    private final AtomicBoolean removalCheckQueued = new AtomicBoolean();
 
     @Activate
     public BundleDeployerComponent(BundleContext context, DeployConfig config, @Reference ResolutionProblems resolution,
@@ -92,6 +108,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
                 : context.getDataFile("deploy").toPath(), config.keepReplaced());
         context.addFrameworkListener(frameworkErrors);
         context.addBundleListener(bundleEvents);
+        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+            // started after the gateway (else: at FrameworkEvent.STARTED, or FileInstall's first call if earlier)
+            checkRemovedWhileStopped();
+        }
     }
 
     @Deactivate
@@ -103,7 +123,25 @@ public final class BundleDeployerComponent implements BundleDeployer {
 
     @Override
     public CompletionStage<Deployment> deploy(Path jar, String origin) {
-        return run(() -> deployNow(jar, origin));
+        return run(() -> deployNow(jar, origin, null));
+    }
+
+    /** {@link #deploy} of a file in one of FileInstall's folders, remembered as the source of what it installs. */
+    CompletionStage<Deployment> deployFromFolder(Path file) {
+        checkRemovedWhileStopped();
+        Path source = file.toAbsolutePath().normalize();
+        setAsideByRestore.remove(source); // back in deploy/: its next removal undoes again
+        return run(() -> deployNow(source, origin(source), source));
+    }
+
+    /**
+     * A file FileInstall handed to {@link #deployFromFolder} is gone: when the jar it installed still runs, the jar
+     * its update replaced is put back (empty when there was nothing to undo).
+     */
+    CompletionStage<Optional<Deployment>> removedFromFolder(Path file) {
+        checkRemovedWhileStopped();
+        Path source = file.toAbsolutePath().normalize();
+        return run(() -> removedNow(source));
     }
 
     @Override
@@ -146,12 +184,12 @@ public final class BundleDeployerComponent implements BundleDeployer {
         return config.maxJarBytes();
     }
 
-    private interface Operation {
-        Deployment run() throws DeployException;
+    private interface Operation<T> {
+        T run() throws DeployException;
     }
 
-    private CompletionStage<Deployment> run(Operation operation) {
-        CompletableFuture<Deployment> result = new CompletableFuture<>();
+    private <T> CompletionStage<T> run(Operation<T> operation) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
             worker.execute(() -> {
                 try {
@@ -172,7 +210,8 @@ public final class BundleDeployerComponent implements BundleDeployer {
         return result;
     }
 
-    private Deployment deployNow(Path jar, String origin) throws DeployException {
+    /** @param source the file in deploy/ the jar is, or null for a jar from elsewhere (a console upload) */
+    private Deployment deployNow(Path jar, String origin, Path source) throws DeployException {
         long size;
         try {
             size = Files.size(jar);
@@ -202,11 +241,15 @@ public final class BundleDeployerComponent implements BundleDeployer {
         Optional<Path> current = currentJar(installed);
         try {
             if (version.equals(old) && current.isPresent() && ReplacedJars.sameContent(current.get(), jar)) {
+                if (source != null) {
+                    // the file in deploy/ stands for the running jar now (also at every start): removing it undoes
+                    jars.setCurrentSource(id, source);
+                }
                 return new Deployment(id, name, Action.UNCHANGED, Optional.of(old), old, List.of(), problem(installed));
             }
             if (current.isPresent()) {
                 try (InputStream in = Files.newInputStream(current.get())) {
-                    jars.keep(id, in);
+                    jars.keep(id, in, jars.currentSource(id).orElse(null));
                 }
             } else {
                 log.warn("Cannot read the jar of {} {} (location {}); the update from {} cannot be undone from the"
@@ -216,7 +259,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
             throw new DeployException("cannot keep the jar " + name + " " + old + " before updating it (" + e
                     + "); nothing was changed. Check the free space and permissions of the gateway's data folder.", e);
         }
-        Deployment d = update(installed, jar, origin, Action.UPDATED);
+        Deployment d = update(installed, jar, origin, Action.UPDATED, source);
         report(d, origin);
         return d;
     }
@@ -230,14 +273,193 @@ public final class BundleDeployerComponent implements BundleDeployer {
         Path replaced = jars.newest(bundleId).orElseThrow(() -> new DeployException("no replaced jar of "
                 + bundle.getSymbolicName() + " (bundle " + bundleId + ") is kept: it has not been updated, or every"
                 + " kept jar has been restored already"));
-        Deployment d = update(bundle, replaced, origin, Action.RESTORED);
-        try {
-            Files.delete(replaced);
-        } catch (IOException e) {
-            log.warn("Could not delete the restored jar {}: {}. Delete it by hand.", replaced, e.getMessage());
-        }
+        Optional<Path> previousSource = jars.currentSource(bundleId);
+        Deployment d = update(bundle, replaced, origin, Action.RESTORED, stillThere(jars.source(replaced), replaced));
         report(d, origin);
+        setAsideNewer(d, replaced, previousSource);
+        drop(replaced);
         return d;
+    }
+
+    /** Undoes the update a file in deploy/ made, now that the file is gone (it is absolute and normalized). */
+    private Optional<Deployment> removedNow(Path file) throws DeployException {
+        if (setAsideByRestore.remove(file)) {
+            return Optional.empty(); // a restore moved it out, and said so
+        }
+        Map<Long, Path> sources;
+        try {
+            sources = jars.currentSources();
+        } catch (IOException e) {
+            throw new DeployException("cannot read the deployer's records (" + e + "), so the update " + origin(file)
+                    + " made is not undone; use Restore on the console's Bundles page", e);
+        }
+        for (Map.Entry<Long, Path> e : sources.entrySet()) {
+            Bundle bundle = context.getBundle(e.getKey());
+            if (e.getValue().equals(file) && bundle != null) {
+                return undo(bundle, file, "the removal of " + origin(file));
+            }
+        }
+        log.info("{} was removed; no bundle runs its jar (a later jar, an upload or a restore replaced it, or it was"
+                + " refused), so there is nothing to undo.", origin(file));
+        return Optional.empty();
+    }
+
+    /**
+     * Puts back the newest kept jar of {@code bundle} that deploy/ still stands for: kept jars that came from
+     * {@code removed} or from another file no longer there are passed over (and dropped), as FileInstall would have
+     * removed their bundles with their files.
+     */
+    private Optional<Deployment> undo(Bundle bundle, Path removed, String origin) throws DeployException {
+        long id = bundle.getBundleId();
+        List<Path> passedOver = new ArrayList<>();
+        Path target = null;
+        for (Path kept : jars.all(id)) {
+            Optional<Path> source = jars.source(kept);
+            if (source.isPresent() && (source.get().equals(removed) || !Files.isRegularFile(source.get()))) {
+                passedOver.add(kept);
+            } else {
+                target = kept;
+                break;
+            }
+        }
+        if (target == null) {
+            log.warn("Nothing to undo after {}: no jar that {} (bundle {}) ran before it is kept (keepReplaced of PID"
+                    + " {} keeps the last {}), so it keeps running {}. Deploy the version you want into deploy/ or"
+                    + " upload it on the console's Bundles page.", origin, bundle.getSymbolicName(), id, PID,
+                    config.keepReplaced(), bundle.getVersion());
+            try {
+                jars.setCurrentSource(id, null);
+            } catch (IOException e) {
+                log.warn("Could not update the deployer's records of bundle {}: {}", id, e.getMessage());
+            }
+            return Optional.empty();
+        }
+        Deployment d = update(bundle, target, origin, Action.RESTORED, stillThere(jars.source(target), target));
+        report(d, origin);
+        drop(target);
+        passedOver.forEach(this::drop);
+        return Optional.of(d);
+    }
+
+    /** Queues, once, the undo of updates whose file was removed from deploy/ while the gateway was stopped. */
+    private void checkRemovedWhileStopped() {
+        if (!removalCheckQueued.compareAndSet(false, true)) {
+            return;
+        }
+        run(() -> {
+            Map<Long, Path> sources;
+            try {
+                sources = jars.currentSources();
+            } catch (IOException e) {
+                log.warn("Cannot read the deployer's records ({}); updates whose jar was removed from deploy/ while"
+                        + " the gateway was stopped are not undone. Use Restore on the console's Bundles page.",
+                        e.toString());
+                return null;
+            }
+            for (Map.Entry<Long, Path> e : sources.entrySet()) {
+                Bundle bundle = context.getBundle(e.getKey());
+                if (bundle != null && !Files.exists(e.getValue())) {
+                    try {
+                        undo(bundle, e.getValue(), "the removal of " + origin(e.getValue()) + " while the gateway"
+                                + " was stopped");
+                    } catch (DeployException x) {
+                        log.error("{} was removed while the gateway was stopped, and undoing its update failed: {}",
+                                origin(e.getValue()), x.getMessage());
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Moves the jars of the restored bundle in FileInstall's folders that the next start would deploy over the
+     * restored one (a higher version, or the same version with other content) into data/deploy/set-aside/.
+     */
+    private void setAsideNewer(Deployment restored, Path restoredJar, Optional<Path> previousSource) {
+        Bundle bundle = context.getBundle(restored.bundleId());
+        // a bundle FileInstall installed from a file of its own (a new symbolic name) goes with that file: keep it
+        String fileInstallLocation = bundle == null ? null : bundle.getLocation();
+        Set<Path> folders = new LinkedHashSet<>(watchedFolders());
+        previousSource.map(Path::getParent).ifPresent(folders::add);
+        for (Path folder : folders) {
+            List<Path> files;
+            try (Stream<Path> list = Files.list(folder)) {
+                files = list.filter(f -> f.getFileName().toString().endsWith(".jar") && Files.isRegularFile(f))
+                        .map(f -> f.toAbsolutePath().normalize()).toList();
+            } catch (IOException e) {
+                continue; // a folder that is gone or unreadable holds nothing FileInstall would deploy
+            }
+            for (Path file : files) {
+                if (file.toFile().toURI().normalize().toString().equals(fileInstallLocation)) {
+                    continue;
+                }
+                try {
+                    Manifest m = manifest(file, file.toString());
+                    Version v = version(m, file.toString());
+                    if (!restored.symbolicName().equals(symbolicName(m, file.toString()))
+                            || v.compareTo(restored.version()) < 0
+                            || v.equals(restored.version()) && ReplacedJars.sameContent(file, restoredJar)) {
+                        continue;
+                    }
+                    setAsideByRestore.add(file);
+                    Path to = jars.setAside(file);
+                    log.info("Moved {} ({} {}) out of {} to {}, so that the restored {} {} is what runs after a"
+                            + " restart. Move it back into {} to deploy it again.", file.getFileName(),
+                            restored.symbolicName(), v, folder, to, restored.symbolicName(), restored.version(),
+                            folder);
+                } catch (DeployException e) {
+                    // not a bundle: FileInstall leaves it alone, and so does the restore
+                } catch (IOException e) {
+                    setAsideByRestore.remove(file);
+                    log.warn("Could not move {} out of {} ({}): the next start deploys it over the restored {} {}"
+                            + " again. Move it out of {} by hand.", file.getFileName(), folder, e.toString(),
+                            restored.symbolicName(), restored.version(), folder);
+                }
+            }
+        }
+    }
+
+    /** FileInstall's folders (bin/pigeon sets deploy/ and etc/), from its felix.fileinstall.dir property. */
+    private List<Path> watchedFolders() {
+        String dirs = context.getProperty("felix.fileinstall.dir");
+        List<Path> folders = new ArrayList<>();
+        if (dirs != null) {
+            for (String d : dirs.split(",")) {
+                if (!d.isBlank()) {
+                    try {
+                        folders.add(Path.of(d.strip()).toAbsolutePath().normalize());
+                    } catch (InvalidPathException e) {
+                        // FileInstall cannot watch it either
+                    }
+                }
+            }
+        }
+        return folders;
+    }
+
+    /** {@code source} when it is a file in deploy/ that still holds {@code jar}, else null. */
+    private static Path stillThere(Optional<Path> source, Path jar) {
+        try {
+            return source.isPresent() && Files.isRegularFile(source.get())
+                    && ReplacedJars.sameContent(source.get(), jar) ? source.get() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void drop(Path keptJar) {
+        try {
+            jars.drop(keptJar);
+        } catch (IOException e) {
+            log.warn("Could not delete the kept jar {}: {}. Delete it by hand.", keptJar, e.getMessage());
+        }
+    }
+
+    /** "deploy/name.jar": a file in one of FileInstall's folders, as the log names it. */
+    static String origin(Path file) {
+        Path folder = file.getParent();
+        return (folder == null || folder.getFileName() == null ? "" : folder.getFileName() + "/") + file.getFileName();
     }
 
     private Deployment install(Path jar, String origin, String name, Version version) throws DeployException {
@@ -249,7 +471,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
                     + e.getMessage(), e);
         }
         try {
-            jars.setCurrent(bundle.getBundleId(), jar);
+            jars.setCurrent(bundle.getBundleId(), jar, null);
         } catch (IOException e) {
             log.warn("Could not keep a copy of {}: {}. A later update of it cannot be undone from the console.",
                     origin, e.getMessage());
@@ -261,7 +483,9 @@ public final class BundleDeployerComponent implements BundleDeployer {
         return d;
     }
 
-    private Deployment update(Bundle bundle, Path jar, String origin, Action action) throws DeployException {
+    /** @param source the file in deploy/ that {@code jar} is (or holds the same as), null when there is none */
+    private Deployment update(Bundle bundle, Path jar, String origin, Action action, Path source)
+            throws DeployException {
         String name = bundle.getSymbolicName();
         Version old = bundle.getVersion();
         boolean wasActive = (bundle.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0;
@@ -281,7 +505,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
                     + ".", e);
         }
         try {
-            jars.setCurrent(bundle.getBundleId(), jar);
+            jars.setCurrent(bundle.getBundleId(), jar, source);
         } catch (IOException e) {
             log.warn("Could not keep a copy of {}: {}. Deploying the same jar again will update the bundle again.",
                     origin, e.getMessage());
@@ -440,6 +664,9 @@ public final class BundleDeployerComponent implements BundleDeployer {
     }
 
     private void frameworkEvent(FrameworkEvent event) {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            checkRemovedWhileStopped();
+        }
         if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getThrowable() != null
                 && event.getBundle().getBundleId() != 0) {
             startFailures.put(event.getBundle().getBundleId(), message(event.getThrowable()));

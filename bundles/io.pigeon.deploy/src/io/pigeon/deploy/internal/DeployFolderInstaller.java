@@ -15,14 +15,14 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
-import io.pigeon.deploy.BundleDeployer;
 import io.pigeon.deploy.DeployException;
 
 /**
  * Takes the jars in FileInstall's folders whose symbolic name is already installed from somewhere else (the product's
- * plugins/, the console) and hands them to the {@link BundleDeployer}, which updates that bundle in place. FileInstall
- * on its own would install a jar of another version as a second bundle of the same name; jars of new symbolic names
- * stay FileInstall's (installed, updated and uninstalled with their file).
+ * plugins/, the console) and hands them to the {@link BundleDeployerComponent}, which updates that bundle in place,
+ * and undoes that update when the file is removed. FileInstall on its own would install a jar of another version as a
+ * second bundle of the same name; jars of new symbolic names stay FileInstall's (installed, updated and uninstalled
+ * with their file).
  */
 @Component(service = ArtifactInstaller.class)
 public final class DeployFolderInstaller implements ArtifactInstaller {
@@ -31,11 +31,11 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
     static final long DEPLOY_TIMEOUT_SECONDS = 120;
 
     private final BundleContext context;
-    private final BundleDeployer deployer;
+    private final BundleDeployerComponent deployer;
     private final Logger log;
 
     @Activate
-    public DeployFolderInstaller(BundleContext context, @Reference BundleDeployer deployer,
+    public DeployFolderInstaller(BundleContext context, @Reference BundleDeployerComponent deployer,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.context = context;
         this.deployer = deployer;
@@ -76,15 +76,25 @@ public final class DeployFolderInstaller implements ArtifactInstaller {
 
     @Override
     public void uninstall(File artifact) {
-        log.info("{} was removed from {}; the bundle it updated keeps running as it is. To go back to the jar it"
-                + " replaced, use Restore on the console's Bundles page.", artifact.getName(), artifact.getParent());
+        String origin = BundleDeployerComponent.origin(artifact.toPath());
+        try {
+            deployer.removedFromFolder(artifact.toPath()).toCompletableFuture().get(DEPLOY_TIMEOUT_SECONDS,
+                    TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            log.error("{} was removed, and undoing its update failed: {}", origin, e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            log.warn("The update {} made is still being undone after {} s; its result will be logged when it is"
+                    + " done.", origin, DEPLOY_TIMEOUT_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Deploys and logs a refusal itself: an exception would make FileInstall retry the same jar at every poll. */
     private void deploy(File artifact) {
-        String origin = artifact.getParentFile().getName() + "/" + artifact.getName();
+        String origin = BundleDeployerComponent.origin(artifact.toPath());
         try {
-            deployer.deploy(artifact.toPath(), origin).toCompletableFuture().get(DEPLOY_TIMEOUT_SECONDS,
+            deployer.deployFromFolder(artifact.toPath()).toCompletableFuture().get(DEPLOY_TIMEOUT_SECONDS,
                     TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             log.error("Refused {}: {}", artifact, e.getCause().getMessage());

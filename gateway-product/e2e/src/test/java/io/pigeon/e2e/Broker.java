@@ -152,7 +152,23 @@ final class Broker {
 
     /** Stops this Pigeon with SIGTERM (as {@link #stop}) and starts the same installation again. */
     Broker stopAndRestart(String extraJavaOpts) {
+        try {
+            return stopAndRestart(extraJavaOpts, () -> {
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Changes to an installation's files while it is stopped. */
+    interface WhileStopped {
+        void run() throws IOException;
+    }
+
+    /** As {@link #stopAndRestart(String)}, with {@code whileStopped} done between the stop and the start. */
+    Broker stopAndRestart(String extraJavaOpts, WhileStopped whileStopped) throws IOException {
         stop(STOP_TIMEOUT);
+        whileStopped.run();
         Broker b = new Broker(port, dir, config, product.start(List.of("--config", config.toString()), extraJavaOpts),
                 product);
         b.awaitReady(PIGEON_STARTED);

@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -471,7 +476,7 @@ class ConsoleOsgiTest {
 
     @Test
     @Order(10)
-    void failedLoginsAreRateLimited() {
+    void failedLoginsAreRateLimitedPerAddressAndDoNotLockTheUserOutElsewhere() throws IOException {
         ConsoleClient c = new ConsoleClient(port);
         int refused = 0;
         for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
@@ -479,8 +484,32 @@ class ConsoleOsgiTest {
         }
         assertEquals(LoginThrottle.FREE_FAILURES, refused);
         HttpResponse<String> locked = c.login("admin", NEW_PASSWORD);
-        assertEquals(429, locked.statusCode(), "even the right password waits: " + locked.body());
+        assertEquals(429, locked.statusCode(), "from the guessing address even the right password waits: "
+                + locked.body());
         assertTrue(locked.headers().firstValue("Retry-After").isPresent());
+        assertEquals(401, loginFrom("127.0.0.1", "nobody", "guess"), "another name from that address is still tried");
+        assertEquals(200, loginFrom("127.0.0.2", "admin", NEW_PASSWORD), "the administrator logs in from another"
+                + " address at once: guessing elsewhere does not lock admin out");
+    }
+
+    /** POST /api/login over a socket bound to {@code source} (a loopback address), as a second machine would. */
+    private static int loginFrom(String source, String user, String password) throws IOException {
+        byte[] body = ConsoleClient.jsonOf(Map.of("user", user, "password", password)).getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(source, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertNotNull(status, "no answer to the login from " + source);
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     // --- helpers

@@ -65,7 +65,7 @@ class SecurityPartsTest {
     }
 
     @Test
-    void failedLoginsLockTheAddressAndTheUserForLongerEachTime() {
+    void failuresLockTheAddressForThatUserThenForEveryUserForLongerEachTime() {
         TestClock clock = new TestClock();
         LoginThrottle throttle = new LoginThrottle(clock);
         for (int i = 0; i < LoginThrottle.FREE_FAILURES - 1; i++) {
@@ -74,11 +74,16 @@ class SecurityPartsTest {
         assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
         throttle.failed("192.0.2.1", "admin");
         assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "admin"));
-        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.99", "admin"),
-                "the user name is locked from another address too");
-        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "bob"),
-                "the address is locked for another user too");
-        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "bob"));
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "admin"),
+                "the right password from another address is not kept waiting: no lock-out of admin");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "bob"), "5 failures on the address so far");
+        for (int i = 0; i < LoginThrottle.FREE_ADDRESS_FAILURES - LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("192.0.2.1", "user" + i);
+        }
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "carol"),
+                "10 failures from one address, over any names: it waits for every name");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "carol"));
+
         clock.advance(Duration.ofSeconds(31));
         assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
         throttle.failed("192.0.2.1", "admin");
@@ -89,6 +94,51 @@ class SecurityPartsTest {
         assertEquals(LoginThrottle.MAX_LOCK, throttle.waitBeforeTrying("192.0.2.1", "admin"), "capped");
         throttle.succeeded("192.0.2.1", "admin");
         assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "carol"));
+    }
+
+    @Test
+    void aDistributedGuessOnAdminNeverLocksOutAnAddressThatDidNotFail() {
+        TestClock clock = new TestClock();
+        LoginThrottle throttle = new LoginThrottle(clock);
+        for (int host = 1; host <= 200; host++) {
+            for (int i = 0; i < LoginThrottle.FREE_FAILURES + 3; i++) {
+                if (throttle.waitBeforeTrying("198.51.100." + host, "admin").isZero()) {
+                    throttle.failed("198.51.100." + host, "admin");
+                }
+            }
+            assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("198.51.100." + host, "admin"),
+                    "each guessing address gets its 5 tries and then waits");
+        }
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.7", "admin"), "the administrator's own PC");
+    }
+
+    @Test
+    void anIpv6HostCountsByItsNetworkSoNewAddressesDoNotBuyNewTries() {
+        LoginThrottle throttle = new LoginThrottle(new TestClock());
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("2001:db8:0:1::" + Integer.toHexString(i + 1), "admin");
+        }
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("2001:db8:0:1:ffff::42", "admin"),
+                "one /64 network");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("2001:db8:0:2::1", "admin"), "another network");
+        assertEquals("192.0.2.1", LoginThrottle.addressKey("::ffff:192.0.2.1"));
+        assertEquals(LoginThrottle.addressKey("[fe80::1%eth0]"), LoginThrottle.addressKey("fe80::2"));
+        assertEquals("192.0.2.1", LoginThrottle.addressKey("192.0.2.1"));
+    }
+
+    @Test
+    void theMemoryIsBoundedAndTheNewestLockHolds() {
+        TestClock clock = new TestClock();
+        LoginThrottle throttle = new LoginThrottle(clock);
+        for (int i = 0; i < LoginThrottle.MAX_ENTRIES / 2 + 100; i++) { // two counts each: past the bound
+            throttle.failed("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), "x");
+        }
+        clock.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("192.0.2.1", "admin");
+        }
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "admin"));
     }
 
     @Test

@@ -12,13 +12,15 @@ import org.osgi.annotation.versioning.ProviderType;
  *                 8883), or null after a removal
  * @param files    the files written, as shown to users (relative to {@code pigeon.home} when inside it); empty when the
  *                 values were already those in the file, which is then left alone
+ * @param keys     the configuration keys whose lines were written or removed, in the order changed
  * @param warnings the parser's warnings about the lines written, e.g. a directive Mosquitto reads differently
  */
 @ProviderType
-public record ConfigEdit(String pid, List<String> files, List<ConfigProblem> warnings) {
+public record ConfigEdit(String pid, List<String> files, List<String> keys, List<ConfigProblem> warnings) {
 
     public ConfigEdit {
         files = List.copyOf(Objects.requireNonNull(files, "files"));
+        keys = List.copyOf(Objects.requireNonNull(keys, "keys"));
         warnings = List.copyOf(Objects.requireNonNull(warnings, "warnings"));
     }
 

@@ -122,9 +122,11 @@ class ConfigFileOsgiTest {
         long untouched = configuration("io.pigeon.listener~1885").getChangeCount();
 
         String version = file.version();
-        ConfigEdit edit = file.update(version, "io.pigeon.listener~1884", Map.of("max.connections", List.of("6")));
+        ConfigEdit edit = file.update(version, "io.pigeon.listener~1884", Map.of("max.connections", List.of("6"),
+                "max.qos", List.of()));
         assertEquals("io.pigeon.listener~1884", edit.pid());
         assertEquals(List.of(conf.toString()), edit.files());
+        assertEquals(List.of("max.connections"), edit.keys(), "the keys whose lines changed, not all that were sent");
         assertEquals("# the gateway\nmax_inflight_messages 7\nlistener 1884\nmax_connections 6 # few\n"
                 + "listener 1885\n", Files.readString(conf));
         assertEquals(6, config("io.pigeon.listener~1884").get("max.connections"), "applied before update returns");

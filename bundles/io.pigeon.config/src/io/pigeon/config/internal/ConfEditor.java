@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -207,7 +208,7 @@ final class ConfEditor {
     }
 
     /** A planned change, checked by the parser: the new contents of the files it changes. */
-    record Change(String pid, Map<Path, String> files, List<ConfigProblem> warnings) {
+    record Change(String pid, Map<Path, String> files, List<String> keys, List<ConfigProblem> warnings) {
     }
 
     private enum Kind {
@@ -253,6 +254,8 @@ final class ConfEditor {
     /** Every line of every file in the order the parser reads them (include_dir files at their include_dir line). */
     private final List<Line> order = new ArrayList<>();
     private final Map<String, ConfigProblem> fieldErrors = new LinkedHashMap<>();
+    /** The keys whose lines this change writes or removes. */
+    private final Set<String> touched = new LinkedHashSet<>();
 
     private ConfEditor(Path main, Function<Path, String> display, Map<Path, Text> texts, ParsedConfig parsed) {
         this.main = main;
@@ -585,6 +588,7 @@ final class ConfEditor {
                 return;
             }
             ownLines.forEach(l -> l.deleted = true);
+            touched.add(key);
             return;
         }
         if (d.repeatable()) {
@@ -603,6 +607,7 @@ final class ConfEditor {
                     missing.remove(kept);
                 } else {
                     line.deleted = true;
+                    touched.add(key);
                 }
             }
             Anchor anchor = !ownLines.isEmpty() ? Anchor.after(ownLines.get(ownLines.size() - 1))
@@ -656,6 +661,10 @@ final class ConfEditor {
         start.text = parts.indent + parts.word + (parts.sep.isEmpty() ? " " : parts.sep) + newPort
                 + (newBind == null ? "" : " " + newBind) + trailingComment(null, parts.rest);
         start.key = key;
+        touched.add(portChanged ? "port" : "bind.address");
+        if (portChanged && bindChanged) {
+            touched.add("bind.address");
+        }
     }
 
     private void connectionName(Target target, List<String> name) {
@@ -670,6 +679,7 @@ final class ConfEditor {
         Parts parts = Parts.of(start.text);
         start.text = parts.indent + parts.word + (parts.sep.isEmpty() ? " " : parts.sep) + String.join(" ", name);
         start.key = "name";
+        touched.add("name");
     }
 
     /**
@@ -685,6 +695,9 @@ final class ConfEditor {
         }
         target.start = appendSection("listener " + port + (bind == null ? "" : " " + bind), key);
         target.sectionLines.add(target.start);
+        if (key != null) {
+            touched.add(key);
+        }
     }
 
     /** The logging settings whose directives have a syntax of their own: log_level, log_type and log_dest. */
@@ -695,6 +708,7 @@ final class ConfEditor {
             String currentLevel = current == null ? null : (String) current.value;
             String text = level.isEmpty() ? null : String.join(" ", level);
             if (text == null ? current != null : !text.equalsIgnoreCase(String.valueOf(currentLevel))) {
+                touched.add("log.level");
                 linesOf(parsed.logging, "log.type").forEach(l -> l.deleted = true);
                 List<Line> lines = linesOf(parsed.logging, "log.level");
                 if (text == null) {
@@ -740,6 +754,7 @@ final class ConfEditor {
                 missing.remove(kept);
             } else {
                 line.deleted = true;
+                touched.add("log.levels");
             }
         }
         Anchor anchor = !lines.isEmpty() ? Anchor.after(lines.get(lines.size() - 1)) : anchor(target, "log_level");
@@ -783,6 +798,9 @@ final class ConfEditor {
             }
         }
         if (!dest.contains("stdout")) {
+            if (!stdout.isEmpty()) {
+                touched.add("log.dest");
+            }
             stdout.forEach(l -> l.deleted = true);
         } else if (stdout.isEmpty()) {
             insert(anchor(target, "log_dest"), "log_dest stdout", "log.dest");
@@ -790,6 +808,7 @@ final class ConfEditor {
         if (!dest.contains("file")) {
             if (fileLine != null) {
                 fileLine.deleted = true;
+                touched.add("log.file");
             }
         } else if (fileLine == null) {
             insert(anchor(target, "log_dest"), "log_dest file " + file, "log.file");
@@ -817,6 +836,7 @@ final class ConfEditor {
         line.text = parts.indent + parts.word + (parts.sep.isEmpty() ? " " : parts.sep) + value
                 + (d == null ? "" : trailingComment(d, parts.rest));
         line.key = key;
+        touched.add(key);
     }
 
     /**
@@ -846,6 +866,7 @@ final class ConfEditor {
         Text file = anchor.end != null ? anchor.end : anchor.line.file;
         Line line = new Line(file, text, file.eol);
         line.key = key;
+        touched.add(key);
         if (anchor.end != null) {
             anchor.end.appended.add(line);
         } else if (anchor.after) {
@@ -872,6 +893,9 @@ final class ConfEditor {
         }
         Line start = new Line(file, firstLine, file.eol);
         start.key = key;
+        if (key != null) {
+            touched.add(key);
+        }
         file.appended.add(start);
         return start;
     }
@@ -1115,7 +1139,8 @@ final class ConfEditor {
                 changed.put(entry.getKey(), entry.getValue());
             }
         }
-        return new Change(pidAfter(target, candidate, unchangedPid), changed, warnings);
+        return new Change(pidAfter(target, candidate, unchangedPid), changed, changed.isEmpty() ? List.of()
+                : List.copyOf(touched), warnings);
     }
 
     /** The PID the target has in the new text: found through its section's first line. */

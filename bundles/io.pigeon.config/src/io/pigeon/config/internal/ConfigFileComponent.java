@@ -170,7 +170,7 @@ public final class ConfigFileComponent implements ConfigurationFile {
                     + " section" : change.pid());
             load(false);
         }
-        return new ConfigEdit(change.pid(), editor.names(change), change.warnings());
+        return new ConfigEdit(change.pid(), editor.names(change), change.keys(), change.warnings());
     }
 
     /** @param startup whether the gateway is starting, when errors stop it instead of leaving old settings */

@@ -388,8 +388,9 @@ public final class ConfigForms {
             Object value = props == null ? null : props.get(ad.getID());
             f.put("set", value != null);
             f.put("value", password || value == null ? null : texts(value));
-            f.put("origin", fromConf ? lines.getOrDefault(ad.getID(), "not set in " + origin.get("source")
-                    + " (default)") : null);
+            // a listener's port and a bridge's name are on the section's first line, which is its source
+            f.put("origin", fromConf ? lines.getOrDefault(ad.getID(), value != null ? String.valueOf(origin.get(
+                    "source")) : "not set in " + origin.get("source") + " (default)") : null);
             fields.add(f);
         }
         m.put("fields", fields);
@@ -691,7 +692,7 @@ public final class ConfigForms {
                     : conf.update(version, existing == null ? d.pid() : existing.getPid(), texts);
             if (edit.changed()) {
                 log.info("HTTP console: user '{}' changed {} in {} ({})", user, edit.pid(), String.join(", ",
-                        edit.files()), String.join(", ", new java.util.TreeSet<>(texts.keySet())));
+                        edit.files()), String.join(", ", edit.keys()));
             }
             List<String> notes = new ArrayList<>();
             if (!edit.changed()) {

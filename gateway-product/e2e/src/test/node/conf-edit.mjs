@@ -7,6 +7,7 @@
 // with "FAIL ..." otherwise.
 import { chromium } from 'playwright-core';
 import * as readline from 'node:readline';
+import { firstLogin } from './console-login.mjs';
 
 const [base, initialPassword, newPassword, newPort] = process.argv.slice(2);
 const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
@@ -40,16 +41,7 @@ try {
   });
   page.on('dialog', (d) => d.accept());
 
-  await page.goto(base + '/');
-  await page.waitForURL(base + '/login');
-  await page.fill('#user', 'admin');
-  await page.fill('#password', initialPassword);
-  await page.click('#login-button');
-  await page.waitForSelector('#password-section:not([hidden])');
-  await page.fill('#current-password', initialPassword);
-  await page.fill('#new-password', newPassword);
-  await page.click('#change-password');
-  await page.waitForSelector('#page:not([hidden])');
+  await firstLogin(page, base, initialPassword, newPassword);
   console.log('OK logged in');
 
   // a new listener: a new section at the end of etc/pigeon.conf

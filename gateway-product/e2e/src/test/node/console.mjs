@@ -8,6 +8,7 @@
 // ("METHOD /path"), each of which must be refused with 401. Prints one "OK <step>" line per step; exits 1 with
 // "FAIL ..." otherwise.
 import { chromium } from 'playwright-core';
+import { firstLogin } from './console-login.mjs';
 
 const [base, initialPassword, newPassword, topic, ...routes] = process.argv.slice(2);
 const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
@@ -72,16 +73,7 @@ try {
   op.on('console', (m) => {
     if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
   });
-  await op.goto(base + '/');
-  await op.waitForURL(base + '/login');
-  await op.fill('#user', 'olga');
-  await op.fill('#password', 'olga first password');
-  await op.click('#login-button');
-  await op.waitForSelector('#password-section:not([hidden])');
-  await op.fill('#current-password', 'olga first password');
-  await op.fill('#new-password', 'olga chose this one');
-  await op.click('#change-password');
-  await op.waitForSelector('#page:not([hidden])');
+  await firstLogin(op, base, 'olga first password', 'olga chose this one', 'olga');
   if (await op.isVisible('header nav a[href="/users"]')) throw new Error('an operator sees the users page link');
   console.log('OK operator logged in with a password of her own');
 

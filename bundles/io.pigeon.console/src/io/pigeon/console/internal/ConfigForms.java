@@ -476,17 +476,7 @@ public final class ConfigForms {
         for (AttributeDefinition ad : attributes(d)) {
             String id = ad.getID();
             known.add(id);
-            List<String> texts = new ArrayList<>();
-            Object raw = values.get(id);
-            if (raw instanceof List<?> list) {
-                for (Object o : list) {
-                    if (o != null && !o.toString().isBlank()) {
-                        texts.add(plain(o));
-                    }
-                }
-            } else if (raw != null && !plain(raw).isEmpty()) {
-                texts.add(plain(raw));
-            }
+            List<String> texts = sent(values.get(id));
             if (ad.getType() == AttributeDefinition.PASSWORD && texts.isEmpty()) {
                 Object stored = existing == null ? null : existing.get(id);
                 if (stored != null && !Boolean.TRUE.equals(values.get(id + ".clear"))) {
@@ -532,6 +522,21 @@ public final class ConfigForms {
                     errors);
         }
         return out;
+    }
+
+    /** The values the page sent for one attribute, as texts without the blank ones (a scalar is a list of one). */
+    private static List<String> sent(Object raw) {
+        List<String> texts = new ArrayList<>();
+        if (raw instanceof List<?> list) {
+            for (Object o : list) {
+                if (o != null && !o.toString().isBlank()) {
+                    texts.add(plain(o));
+                }
+            }
+        } else if (raw != null && !plain(raw).isEmpty()) {
+            texts.add(plain(raw));
+        }
+        return texts;
     }
 
     private static String plain(Object o) {
@@ -744,16 +749,7 @@ public final class ConfigForms {
             if (raw == null && !clear) {
                 continue;
             }
-            List<String> texts = new ArrayList<>();
-            if (raw instanceof List<?> list) {
-                for (Object o : list) {
-                    if (o != null && !o.toString().isBlank()) {
-                        texts.add(plain(o));
-                    }
-                }
-            } else if (raw != null && !plain(raw).isEmpty()) {
-                texts.add(plain(raw));
-            }
+            List<String> texts = sent(raw);
             if (ad.getType() == AttributeDefinition.PASSWORD && texts.isEmpty()) {
                 if (clear) {
                     out.put(id, List.of());

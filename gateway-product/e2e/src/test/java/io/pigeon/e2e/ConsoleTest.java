@@ -65,12 +65,8 @@ class ConsoleTest {
             List<String> cmd = new ArrayList<>(List.of("node", Env.nodeDir().resolve("console.mjs").toString(),
                     "http://127.0.0.1:" + httpPort, initial, "a new password for e2e", topic));
             cmd.addAll(ROUTES);
-            List<String> subCmd = new ArrayList<>(Tools.LINE_BUFFERED);
-            subCmd.addAll(List.of("mosquitto_sub", "-h", Env.LOOPBACK, "-p", Integer.toString(mqttPort), "-d", "-F",
-                    Tools.FORMAT, "-W", "300", "-t", topic + "/from-operator"));
-            try (Proc sub = Proc.start(subCmd, null, Map.of());
+            try (Proc sub = Tools.sub(mqttPort, topic + "/from-operator");
                     Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()))) {
-                sub.awaitLine(Pattern.compile("received SUBACK"), Duration.ofSeconds(10));
                 browser.awaitLine(Pattern.compile("^READY-FOR-EXTERNAL$"), TIMEOUT);
                 Proc.run(Duration.ofSeconds(20), "mosquitto_pub", "-h", Env.LOOPBACK, "-p", Integer.toString(mqttPort),
                         "-t", topic + "/from-mosquitto", "-m", "hello from mosquitto_pub").assertExit(0);

@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -61,7 +60,7 @@ class PigeonConfEditTest {
         try (Proc gateway = product.start(List.of("--config", conf.toString()), "")) {
             gateway.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
             gateway.awaitLine(Pattern.compile("HTTP console on http://127\\.0\\.0\\.1:" + httpPort), TIMEOUT);
-            try (Proc sub = subscribe(mqttPort, "e2e/conf/#", "site/e2e/conf/#")) {
+            try (Proc sub = Tools.sub(mqttPort, "e2e/conf/#", "site/e2e/conf/#")) {
                 run(product, gateway, sub, conf, lan, original, lanText, mqttPort, newPort, httpPort, chromium);
             }
             assertTrue(gateway.process.isAlive(), "the gateway kept running");
@@ -137,19 +136,6 @@ class PigeonConfEditTest {
     private static void go(OutputStream toBrowser) throws IOException {
         toBrowser.write("GO\n".getBytes(StandardCharsets.UTF_8));
         toBrowser.flush();
-    }
-
-    private static Proc subscribe(int port, String... filters) {
-        List<String> cmd = new ArrayList<>(Tools.LINE_BUFFERED);
-        cmd.addAll(List.of("mosquitto_sub", "-h", Env.LOOPBACK, "-p", Integer.toString(port), "-d", "-F",
-                Tools.FORMAT, "-W", "300"));
-        for (String f : filters) {
-            cmd.add("-t");
-            cmd.add(f);
-        }
-        Proc p = Proc.start(cmd, null, Map.of());
-        p.awaitLine(Pattern.compile("received SUBACK"), Duration.ofSeconds(10));
-        return p;
     }
 
     private static void awaitMessage(Proc sub, String topic, String payload) {

@@ -51,7 +51,7 @@ class SettingsTest {
         String gateway = hostname();
         try (Proc gateway0 = product.start(List.of("--config", conf.toString()), "")) {
             gateway0.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
-            try (Proc sub = subscribe(mqttPort, "pigeon/" + gateway + "/output/#", "house/" + gateway + "/output/#")) {
+            try (Proc sub = Tools.sub(mqttPort, "pigeon/" + gateway + "/output/#", "house/" + gateway + "/output/#")) {
                 run(product, gateway0, sub, etc, mqttPort, httpPort, gateway, chromium);
             }
         }
@@ -130,19 +130,6 @@ class SettingsTest {
     private static void go(OutputStream toBrowser) throws IOException {
         toBrowser.write("GO\n".getBytes(StandardCharsets.UTF_8));
         toBrowser.flush();
-    }
-
-    private static Proc subscribe(int port, String... filters) {
-        List<String> cmd = new ArrayList<>(Tools.LINE_BUFFERED);
-        cmd.addAll(List.of("mosquitto_sub", "-h", Env.LOOPBACK, "-p", Integer.toString(port), "-d", "-F",
-                Tools.FORMAT, "-W", "300"));
-        for (String f : filters) {
-            cmd.add("-t");
-            cmd.add(f);
-        }
-        Proc p = Proc.start(cmd, null, Map.of());
-        p.awaitLine(Pattern.compile("received SUBACK"), Duration.ofSeconds(10));
-        return p;
     }
 
     /**

@@ -9,7 +9,8 @@ Pigeon.start(() => {
   const status = $('bundles-status');
 
   function button(text, action, bundle) {
-    const b = el('button', text, { type: 'button', 'data-action': action, 'data-id': String(bundle.id) });
+    const b = el('button', text, { type: 'button', class: 'admin-only', 'data-action': action,
+      'data-id': String(bundle.id) });
     b.addEventListener('click', async () => {
       if (action === 'uninstall' && !window.confirm('Uninstall ' + bundle.symbolicName + ' ' + bundle.version + '?')) {
         return;

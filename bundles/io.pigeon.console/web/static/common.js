@@ -1,7 +1,8 @@
 'use strict';
 // Shared by every console page: the JSON API call with the session's CSRF token, the header with the pages and the
-// log-out button, and the forced password change of the first login. Every value from the gateway is put into the
-// page as text (textContent), never as HTML.
+// log-out button, the forced password change of the first login, and the user's role: an operator's pages hide what
+// only an administrator may do (elements of class admin-only; the gateway refuses it anyway). Every value from the
+// gateway is put into the page as text (textContent), never as HTML.
 
 const $ = (id) => document.getElementById(id);
 
@@ -12,11 +13,14 @@ const PAGES = [
   ['/gpio', 'GPIO'],
   ['/settings', 'Settings'],
   ['/bundles', 'Bundles'],
+  ['/users', 'Users', 'admin-only'],
 ];
 
 const Pigeon = {
   csrfToken: null,
   user: null,
+  /** Whether the user is an administrator (else an operator). */
+  admin: false,
 
   /** GET (no body) or POST (JSON body) to a console route; a 401 goes back to the login page. */
   async api(path, body, method) {
@@ -62,7 +66,9 @@ const Pigeon = {
   showSession(session, ready) {
     Pigeon.csrfToken = session.csrfToken;
     Pigeon.user = session.user;
-    $('who').textContent = session.user;
+    Pigeon.admin = session.admin === true;
+    document.body.dataset.role = session.role || 'operator';
+    $('who').textContent = session.user + (Pigeon.admin ? '' : ' (operator)');
     const passwordSection = $('password-section');
     if (session.mustChangePassword && !passwordSection) {
       window.location.assign('/');
@@ -86,8 +92,8 @@ const Pigeon = {
 function renderHeader() {
   const header = document.querySelector('header');
   const nav = Pigeon.el('nav');
-  for (const [path, title] of PAGES) {
-    const link = Pigeon.el('a', title, { href: path });
+  for (const [path, title, className] of PAGES) {
+    const link = Pigeon.el('a', title, className ? { href: path, class: className } : { href: path });
     if (path === window.location.pathname || (path === '/' && window.location.pathname === '/index.html')) {
       link.setAttribute('aria-current', 'page');
     }

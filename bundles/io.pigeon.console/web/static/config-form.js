@@ -61,7 +61,7 @@ const ConfigForm = {
     const errors = {};
     // the configuration's own name; kept apart from the attributes, one of which may be called "name" too
     let configName = null;
-    if (form.factoryPid && !form.pid) {
+    if (form.factoryPid && !form.pid && form.named !== false) {
       const label = el('label', 'Configuration name (the file becomes ' + form.factoryPid + '-NAME.cfg) ');
       configName = el('input', null, { name: CONFIGURATION_NAME, required: '' });
       label.append(configName);
@@ -132,13 +132,15 @@ const ConfigForm = {
     save.disabled = readOnly;
     element.append(save);
     if (form.pid && form.factoryPid && !readOnly) {
-      const remove = el('button', 'Delete', { type: 'button', class: 'delete' });
+      const remove = el('button', form.origin.kind === 'pigeon.conf' ? 'Remove from etc/pigeon.conf' : 'Delete',
+        { type: 'button', class: 'delete' });
       remove.addEventListener('click', async () => {
         if (!window.confirm('Delete ' + form.pid + '?')) {
           return;
         }
         try {
-          await ConfigForm.post('/api/settings/delete', { definition: form.definition, pid: form.pid });
+          await ConfigForm.post('/api/settings/delete', { definition: form.definition, pid: form.pid,
+            version: form.version });
           options.onDone(null);
         } catch (e) {
           formError.textContent = e.message;
@@ -170,10 +172,11 @@ const ConfigForm = {
         }
       }
       try {
-        const saved = await ConfigForm.post('/api/settings/save', { definition: form.definition, pid: form.pid,
-          name: configName ? configName.value : null, values });
+        const saved = await ConfigForm.post('/api/settings/save', { definition: form.definition,
+          bundle: form.bundle, pid: form.pid, name: configName ? configName.value : null, version: form.version,
+          values });
         status.textContent = 'Saved ' + saved.pid;
-        options.onDone(saved.pid);
+        options.onDone(saved.pid, saved.notes || []);
       } catch (e) {
         formError.textContent = e.message;
         for (const [id, message] of Object.entries(e.fields || {})) {

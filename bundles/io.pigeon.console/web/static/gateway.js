@@ -158,7 +158,7 @@ async function pollClients() {
       Pigeon.el('td', c.inflightMessages, { class: 'number' }), Pigeon.el('td', since));
     const action = Pigeon.el('td');
     if (c.connected) {
-      const button = Pigeon.el('button', 'Disconnect', { type: 'button', class: 'disconnect' });
+      const button = Pigeon.el('button', 'Disconnect', { type: 'button', class: 'disconnect admin-only' });
       button.addEventListener('click', () => disconnect(c.clientId, button));
       action.append(button);
     }

@@ -13,8 +13,10 @@ Pigeon.start(async () => {
     for (const item of overview.forms) {
       const block = Pigeon.el('div', null, { 'data-definition': item.pid });
       if (!item.factory) {
-        const open = Pigeon.el('button', item.name, { type: 'button', 'data-open': item.pid });
-        open.addEventListener('click', () => show({ pid: item.pid }));
+        // several bundles may describe one PID (io.pigeon.broker): each has its own form
+        const open = Pigeon.el('button', item.name, { type: 'button', 'data-open': item.pid,
+          'data-bundle': item.bundle });
+        open.addEventListener('click', () => show({ pid: item.pid, bundle: item.bundle }));
         block.append(open, Pigeon.el('div', item.pid + (item.pigeonConf ? ' (etc/pigeon.conf)' : ''),
           { class: 'conf' }));
       } else {
@@ -28,9 +30,10 @@ Pigeon.start(async () => {
           li.append(open);
           ul.append(li);
         }
-        if (overview.canSave && !item.pigeonConf) {
+        if (overview.canSave) {
           const li = Pigeon.el('li');
-          const add = Pigeon.el('button', '+ Add', { type: 'button', 'data-add': item.pid });
+          const add = Pigeon.el('button', item.pigeonConf ? '+ Add to etc/pigeon.conf' : '+ Add',
+            { type: 'button', 'data-add': item.pid });
           add.addEventListener('click', () => show({ factoryPid: item.pid }));
           li.append(add);
           ul.append(li);
@@ -45,11 +48,14 @@ Pigeon.start(async () => {
     current = which;
     $('settings-error').textContent = '';
     for (const b of list.querySelectorAll('button')) {
-      b.setAttribute('aria-current', String(b.dataset.open === which.pid || b.dataset.add === which.factoryPid));
+      b.setAttribute('aria-current', String((b.dataset.open === which.pid
+        && (!which.bundle || !b.dataset.bundle || b.dataset.bundle === which.bundle))
+        || b.dataset.add === which.factoryPid));
     }
     try {
-      const query = which.pid ? 'pid=' + encodeURIComponent(which.pid)
-        : 'factoryPid=' + encodeURIComponent(which.factoryPid);
+      const query = (which.pid ? 'pid=' + encodeURIComponent(which.pid)
+        : 'factoryPid=' + encodeURIComponent(which.factoryPid))
+        + (which.bundle ? '&bundle=' + encodeURIComponent(which.bundle) : '');
       const form = await Pigeon.api('/api/settings/form?' + query);
       formBox.replaceChildren(ConfigForm.render(form, { canSave: overview.canSave, onDone: saved }));
     } catch (e) {
@@ -57,11 +63,12 @@ Pigeon.start(async () => {
     }
   }
 
-  async function saved(pid) {
-    $('settings-status').textContent = pid ? 'Saved ' + pid + '.' : 'Deleted.';
+  async function saved(pid, notes) {
+    $('settings-status').textContent = (pid ? 'Saved ' + pid + '.' : 'Deleted.')
+      + (notes && notes.length ? ' ' + notes.join(' ') : '');
     await load();
     if (pid) {
-      await show({ pid });
+      await show({ pid, bundle: current && current.pid === pid ? current.bundle : undefined });
     } else {
       formBox.replaceChildren(Pigeon.el('p', 'Choose a component.'));
     }

@@ -2,12 +2,16 @@
 // Usage: node console.mjs BASE_URL INITIAL_PASSWORD NEW_PASSWORD TOPIC ROUTE...
 // Logs in as admin with the generated password, is made to choose a new one, subscribes to TOPIC/#, publishes to
 // TOPIC with the page's form and waits for the message in the live list; publishes a message from outside (the
-// Java test does, on "READY-FOR-EXTERNAL") if asked; then logs out and requests every ROUTE ("METHOD /path"),
-// each of which must be refused with 401. Prints one "OK <step>" line per step; exits 1 with "FAIL ..." otherwise.
+// Java test does, on "READY-FOR-EXTERNAL") if asked; adds the operator "olga" on the users page, and in a second
+// browser context olga chooses her password, finds no users link, a read-only settings form, no bundle actions, is
+// refused 403 when she asks for one anyway, and publishes; then admin logs out and requests every ROUTE
+// ("METHOD /path"), each of which must be refused with 401. Prints one "OK <step>" line per step; exits 1 with
+// "FAIL ..." otherwise.
 import { chromium } from 'playwright-core';
+import { firstLogin } from './console-login.mjs';
 
 const [base, initialPassword, newPassword, topic, ...routes] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 90000);
+const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
 const browser = await chromium.launch({
   executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -50,6 +54,57 @@ try {
   console.log('READY-FOR-EXTERNAL');
   await page.waitForSelector('#messages li:has-text("hello from mosquitto_pub")', { timeout: 20000 });
   console.log('OK external message arrived in the subscription');
+
+  // the administrator adds an operator on the users page
+  await page.goto(base + '/users');
+  await page.waitForSelector('tr[data-user="admin"]');
+  if (!(await page.isDisabled('select[data-role="admin"]'))) throw new Error('one may change one\'s own role');
+  await page.fill('#add-name', 'olga');
+  await page.selectOption('#add-role', 'operator');
+  await page.fill('#add-password', 'olga first password');
+  await page.click('#add-user');
+  await page.waitForSelector('tr[data-user="olga"] select[data-role="olga"]');
+  if (await page.inputValue('select[data-role="olga"]') !== 'operator') throw new Error('olga is not an operator');
+  console.log('OK operator added on the users page');
+
+  // the operator, in a browser context of her own
+  const context = await browser.newContext();
+  const op = await context.newPage();
+  op.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
+  });
+  await firstLogin(op, base, 'olga first password', 'olga chose this one', 'olga');
+  if (await op.isVisible('header nav a[href="/users"]')) throw new Error('an operator sees the users page link');
+  console.log('OK operator logged in with a password of her own');
+
+  await op.goto(base + '/settings');
+  await op.click('button[data-open="io.pigeon.console"]');
+  await op.waitForSelector('#settings-form .read-only:has-text("Only an administrator may change settings.")');
+  if (!(await op.isDisabled('#settings-form input[name="port"]'))) throw new Error('an operator may edit settings');
+  await op.goto(base + '/bundles');
+  await op.waitForSelector('#bundles tbody tr');
+  if (await op.isVisible('#upload-form')) throw new Error('an operator sees the upload form');
+  if (await op.locator('#bundles button:visible').count() > 0) throw new Error('an operator sees bundle actions');
+  const [status, error] = await op.evaluate(async () => {
+    const r = await fetch('/api/bundles/stop', { method: 'POST', body: JSON.stringify({ id: 1 }),
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': Pigeon.csrfToken } });
+    return [r.status, (await r.json()).error];
+  });
+  if (status !== 403 || !error.includes('an administrator must do this')) {
+    throw new Error('an operator stopping a bundle got ' + status + ': ' + error);
+  }
+  console.log('OK an operator sees no administrator actions and is refused them');
+
+  await op.goto(base + '/');
+  await op.waitForSelector('#page:not([hidden])');
+  await op.fill('#pub-topic', topic + '/from-operator');
+  await op.fill('#pub-payload', 'hello from olga');
+  await op.click('#publish');
+  await op.waitForFunction(() => document.getElementById('publish-status').textContent === 'published');
+  await page.goto(base + '/');
+  await page.waitForSelector('#page:not([hidden])');
+  await context.close();
+  console.log('OK operator published with her MQTT rights');
 
   await page.click('#logout');
   await page.waitForURL(base + '/login');

@@ -2,7 +2,8 @@
 // Usage: node settings.mjs BASE_URL INITIAL_PASSWORD NEW_PASSWORD
 // Logs in as admin (choosing a new password), switches the output pin "relay" on from /gpio, adds the output pin
 // "lamp" and a pin "bad" on BCM 40 with the pin form, shows the GPIO bundle's refusal of "bad", and on /settings finds
-// the listener read only (it comes from the test's pigeon.conf), gets a per-field error for a wrong qos and saves
+// the listener with the file:line of its values (it comes from the test's pigeon.conf), gets a per-field error for a
+// wrong qos and saves
 // topic.prefix = house for the GPIO bridge. Between steps it prints "WAIT <what>" and reads one line from stdin, on
 // which the Java test has checked the effect with MQTT and files. Prints "OK <step>"; exits 1 with "FAIL ..." else.
 import { chromium } from 'playwright-core';
@@ -77,13 +78,13 @@ try {
     { timeout: 20000 });
   console.log('OK the GPIO bundle\'s refusal is shown');
 
-  // settings: the listener comes from pigeon.conf and is read only, with the file:line
+  // settings: the listener comes from pigeon.conf; its values show their file:line, and the form saves into the file
   await page.goto(base + '/settings');
   await page.click('button[data-open^="io.pigeon.listener~"]');
-  const readOnly = await page.textContent('#settings-form .read-only', { timeout: 10000 });
-  if (!/pigeon\.conf|\.conf:\d+/.test(readOnly)) throw new Error('the listener form does not point at the file: ' + readOnly);
-  if (!(await page.isDisabled('#settings-form input[name="port"]'))) throw new Error('the listener port is editable');
-  console.log('OK listener from pigeon.conf is read only with its file:line');
+  const origin = await page.textContent('#settings-form [data-origin="port"]', { timeout: 10000 });
+  if (!/\.conf:\d+$/.test(origin.trim())) throw new Error('the listener form does not point at the file: ' + origin);
+  if (await page.isDisabled('#settings-form input[name="port"]')) throw new Error('the listener port is read only');
+  console.log('OK listener from pigeon.conf shows its file:line and can be changed');
 
   // the GPIO bridge's settings: a wrong qos is refused on its field, then topic.prefix is saved
   await page.click('button[data-open="io.pigeon.gpio"]');

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
@@ -23,6 +26,8 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import io.pigeon.config.ConfigEdit;
+import io.pigeon.config.ConfigEditException;
 import io.pigeon.config.ConfigurationFile;
 
 /**
@@ -105,6 +110,50 @@ class ConfigFileOsgiTest {
         assertEquals(passwd.toString(), config("io.pigeon.broker").get("password.file"));
         assertEquals(listener, configuration("io.pigeon.listener~1884").getChangeCount(),
                 "only the configuration naming the file changes");
+    }
+
+    @Test
+    void aChangeThroughTheServiceIsWrittenAppliedAtOnceAndRefusedWhenTheFileChangedMeanwhile() throws Exception {
+        Files.writeString(conf, "# the gateway\nmax_inflight_messages 7\nlistener 1884\nmax_connections 5 # few\n"
+                + "listener 1885\n");
+        Files.setPosixFilePermissions(conf, PosixFilePermissions.fromString("rw-r-----"));
+        ConfigurationFile file = service(ConfigurationFile.class);
+        assertTrue(file.reload());
+        long untouched = configuration("io.pigeon.listener~1885").getChangeCount();
+
+        String version = file.version();
+        ConfigEdit edit = file.update(version, "io.pigeon.listener~1884", Map.of("max.connections", List.of("6"),
+                "max.qos", List.of()));
+        assertEquals("io.pigeon.listener~1884", edit.pid());
+        assertEquals(List.of(conf.toString()), edit.files());
+        assertEquals(List.of("max.connections"), edit.keys(), "the keys whose lines changed, not all that were sent");
+        assertEquals("# the gateway\nmax_inflight_messages 7\nlistener 1884\nmax_connections 6 # few\n"
+                + "listener 1885\n", Files.readString(conf));
+        assertEquals(6, config("io.pigeon.listener~1884").get("max.connections"), "applied before update returns");
+        assertEquals(untouched, configuration("io.pigeon.listener~1885").getChangeCount());
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(conf)));
+
+        ConfigEditException old = assertThrows(ConfigEditException.class, () -> file.update(version,
+                "io.pigeon.listener~1884", Map.of("max.connections", List.of("7"))));
+        assertEquals(ConfigEditException.Reason.STALE, old.reason(), "the version before the last change");
+        String current = file.version();
+        Files.writeString(conf, Files.readString(conf) + "max_qos 1\n"); // a hand edit while the form is open
+        ConfigEditException stale = assertThrows(ConfigEditException.class, () -> file.update(current,
+                "io.pigeon.broker", Map.of("max.inflight.messages", List.of("8"))));
+        assertEquals(ConfigEditException.Reason.STALE, stale.reason());
+        assertTrue(stale.getMessage().contains("changed on disk"), stale.getMessage());
+        assertTrue(Files.readString(conf).contains("max_inflight_messages 7\n"), "the hand edit is not overwritten");
+
+        ConfigEdit added = file.add(file.version(), "io.pigeon.listener", Map.of("port", List.of("1886")));
+        assertEquals("io.pigeon.listener~1886", added.pid());
+        assertEquals(1886, config("io.pigeon.listener~1886").get("port"));
+        file.remove(file.version(), "io.pigeon.listener~1886");
+        assertNull(config("io.pigeon.listener~1886"));
+        ConfigEditException refused = assertThrows(ConfigEditException.class, () -> file.update(file.version(),
+                "io.pigeon.listener~1884", Map.of("max.qos", List.of("3"))));
+        assertEquals(ConfigEditException.Reason.INVALID, refused.reason());
+        assertEquals(conf + ":5: max_qos 3: must be 0, 1 or 2. Fix the value or remove the line.",
+                refused.byKey().get("max.qos").toString());
     }
 
     private <T> T service(Class<T> type) {

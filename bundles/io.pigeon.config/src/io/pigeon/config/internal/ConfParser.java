@@ -39,9 +39,18 @@ final class ConfParser {
 
     private static final String FIX = " Fix the value or remove the line.";
 
+    /** Reads a file's lines; {@link ConfEditor} passes the lines of a file it is about to write. */
+    @FunctionalInterface
+    interface LineSource {
+        List<String> lines(Path file) throws IOException;
+    }
+
     private final Function<Path, String> display;
+    private final LineSource source;
     private final ParsedConfig result = new ParsedConfig();
     private Path baseDir;
+    /** The main file's include_dir line being read, for {@link ParsedConfig#files}. */
+    private int includeLine;
     private ParsedConfig.Listener currentListener;
     private ParsedConfig.Bridge currentBridge;
     private String firstSecuritySource;
@@ -51,8 +60,9 @@ final class ConfParser {
     private final Map<String, String> loggerLevelSources = new LinkedHashMap<>();
 
     /** @param display how a path is shown in messages, e.g. relative to pigeon.home */
-    private ConfParser(Function<Path, String> display) {
+    private ConfParser(Function<Path, String> display, LineSource source) {
         this.display = display;
+        this.source = source;
     }
 
     /**
@@ -61,7 +71,15 @@ final class ConfParser {
      * @param display how a path is shown in messages
      */
     static ParsedConfig parse(Path main, Function<Path, String> display) {
-        ConfParser parser = new ConfParser(display);
+        return parse(main, display, file -> Files.readAllLines(file, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parses {@code main} with the lines {@code source} gives for each file (the include_dir listings still come from
+     * the disk).
+     */
+    static ParsedConfig parse(Path main, Function<Path, String> display, LineSource source) {
+        ConfParser parser = new ConfParser(display, source);
         if (main != null) {
             Path file = main.toAbsolutePath().normalize();
             parser.result.watched.add(file);
@@ -81,9 +99,10 @@ final class ConfParser {
 
     private void readFile(Path file, int level) {
         String name = display.apply(file);
+        result.files.add(new ParsedConfig.FileRead(file, level == 0 ? 0 : includeLine));
         List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = source.lines(file);
         } catch (CharacterCodingException e) {
             problem(Severity.ERROR, name, 0, "", "", "is not UTF-8 text. Save it as UTF-8.");
             return;
@@ -129,7 +148,10 @@ final class ConfParser {
         switch (word) {
             case "listener" -> listener(at, value);
             case "connection" -> connection(at, value);
-            case "include_dir" -> includeDir(at, value);
+            case "include_dir" -> {
+                place(at, word, null, null);
+                includeDir(at, value);
+            }
             case "per_listener_settings" -> perListenerSettings(at, directive, value);
             case "log_dest" -> logDest(at, value);
             case "log_type" -> logType(at, value);
@@ -151,6 +173,7 @@ final class ConfParser {
         if (target == null) {
             return;
         }
+        place(at, word, target, directive.key());
         if (directive.scope() == Scope.SECURITY && firstSecuritySource == null) {
             firstSecuritySource = at.source();
         }
@@ -254,10 +277,12 @@ final class ConfParser {
                     : "") + "the port must be a number from 1 to 65535." + FIX);
             // Later listener directives must not land on the previous listener.
             currentListener = new ParsedConfig.Listener(0, null, at.source(), new Section());
+            place(at, "listener", currentListener.settings(), null);
             return;
         }
         currentListener = new ParsedConfig.Listener(port, count == 2 ? tokens[1] : null, at.source(), new Section());
         result.listeners.add(currentListener);
+        place(at, "listener", currentListener.settings(), null);
     }
 
     private void connection(Place at, String value) {
@@ -266,10 +291,12 @@ final class ConfParser {
             error(at, "connection", value, "needs one name of letters, digits, '.', '_' or '-', e.g. `connection"
                     + " cloud`." + FIX);
             currentBridge = new ParsedConfig.Bridge("", at.source(), new Section());
+            place(at, "connection", currentBridge.settings(), null);
             return;
         }
         currentBridge = new ParsedConfig.Bridge(tokens[0], at.source(), new Section());
         result.bridges.add(currentBridge);
+        place(at, "connection", currentBridge.settings(), null);
     }
 
     private void includeDir(Place at, String value) {
@@ -304,6 +331,7 @@ final class ConfParser {
             return;
         }
         files.sort(Comparator.comparing(p -> p.getFileName().toString(), ConfParser::mosquittoOrder));
+        includeLine = at.line();
         for (Path file : files) {
             readFile(file, at.level() + 1);
         }
@@ -327,6 +355,7 @@ final class ConfParser {
     }
 
     private void perListenerSettings(Place at, Directive directive, String value) {
+        place(at, directive.name(), result.broker, directive.key());
         Boolean on;
         try {
             on = (Boolean) directive.type().parse(value, baseDir);
@@ -349,6 +378,7 @@ final class ConfParser {
     }
 
     private void logDest(Place at, String value) {
+        place(at, "log_dest", result.logging, "log.dest");
         String[] tokens = ValueType.tokens(value);
         String kind = tokens.length == 0 ? "" : tokens[0];
         switch (kind) {
@@ -389,6 +419,7 @@ final class ConfParser {
     }
 
     private void logType(Place at, String value) {
+        place(at, "log_type", result.logging, "log.type");
         String type;
         try {
             type = ValueType.single(value);
@@ -409,6 +440,7 @@ final class ConfParser {
 
     private void logLevel(Place at, String value) {
         String[] tokens = ValueType.tokens(value);
+        place(at, "log_level", result.logging, tokens.length == 2 ? "log.levels" : "log.level");
         try {
             if (tokens.length == 1) {
                 String level = ValueType.level(tokens[0]);
@@ -608,6 +640,10 @@ final class ConfParser {
 
     private static int lineOf(String source) {
         return Integer.parseInt(source.substring(source.lastIndexOf(':') + 1));
+    }
+
+    private void place(Place at, String word, Section section, String key) {
+        result.placements.add(new ParsedConfig.Placement(at.file(), at.line(), word, section, key));
     }
 
     private void error(Place at, String directive, String value, String message) {

@@ -3,6 +3,7 @@ package io.pigeon.config.internal;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.framework.Bundle;
@@ -18,6 +19,9 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
+import io.pigeon.config.ConfigEdit;
+import io.pigeon.config.ConfigEditException;
+import io.pigeon.config.ConfigEditException.Reason;
 import io.pigeon.config.ConfigProblem;
 import io.pigeon.config.ConfigurationFile;
 
@@ -30,8 +34,11 @@ import io.pigeon.config.ConfigurationFile;
  * A file with errors at start-up stops the gateway with exit code 78 (EX_CONFIG), after logging every error. A bad
  * edit while running is refused: the errors are logged and the previous settings stay in force.
  * <p>
- * Threads: activation runs on SCR's thread, reloads on the watcher thread or the caller of {@link #reload()};
- * {@code reload} is synchronized so they never overlap.
+ * Changes from {@link #update}, {@link #add} and {@link #remove} are planned and checked by {@link ConfEditor},
+ * written atomically, and then applied by the same reload as a hand edit.
+ * <p>
+ * Threads: activation runs on SCR's thread, reloads on the watcher thread or the caller of {@link #reload()}, changes
+ * on their caller's; all of them hold this component's lock, so they never overlap.
  */
 @Component(service = ConfigurationFile.class, immediate = true)
 public final class ConfigFileComponent implements ConfigurationFile {
@@ -99,6 +106,71 @@ public final class ConfigFileComponent implements ConfigurationFile {
     @Override
     public boolean reload() {
         return load(false);
+    }
+
+    @Override
+    public synchronized String version() {
+        return file == null ? "" : ConfEditor.read(file, this::display).version();
+    }
+
+    @Override
+    public ConfigEdit update(String version, String pid, Map<String, List<String>> values)
+            throws ConfigEditException {
+        return change(version, editor -> editor.update(pid, values));
+    }
+
+    @Override
+    public ConfigEdit add(String version, String factoryPid, Map<String, List<String>> values)
+            throws ConfigEditException {
+        return change(version, editor -> editor.add(factoryPid, values));
+    }
+
+    @Override
+    public ConfigEdit remove(String version, String pid) throws ConfigEditException {
+        return change(version, editor -> editor.remove(pid));
+    }
+
+    @FunctionalInterface
+    private interface Plan {
+        ConfEditor.Change apply(ConfEditor editor) throws ConfigEditException;
+    }
+
+    /**
+     * Plans a change on the files as they are, refuses it when they changed since {@code version}, writes the files
+     * it changes and applies them at once (the watcher's reload afterwards finds nothing new).
+     */
+    private synchronized ConfigEdit change(String version, Plan plan) throws ConfigEditException {
+        if (closed) {
+            throw new ConfigEditException(Reason.IO, "the configuration service is stopping; try again in a moment.");
+        }
+        if (file == null) {
+            throw new ConfigEditException(Reason.NO_FILE, "Pigeon runs on its embedded defaults, without a"
+                    + " configuration file (system property " + CONFIG_PROPERTY + " is not set): start it with"
+                    + " --config etc/pigeon.conf to change these settings.");
+        }
+        ConfEditor editor = ConfEditor.read(file, this::display);
+        String stale = display(file) + " changed on disk since these values were read (it was edited): reload"
+                + " them to see the file as it is now, then make the change again. Nothing was saved.";
+        if (!editor.version().equals(version)) {
+            throw new ConfigEditException(Reason.STALE, stale);
+        }
+        ConfEditor.Change change = plan.apply(editor);
+        if (!change.files().isEmpty()) {
+            if (!ConfEditor.read(file, this::display).version().equals(version)) {
+                throw new ConfigEditException(Reason.STALE, stale);
+            }
+            try {
+                ConfEditor.write(change.files());
+            } catch (IOException e) {
+                throw new ConfigEditException(Reason.IO, "could not write " + String.join(", ", editor.names(change))
+                        + " (" + e.getMessage() + "). Check that the gateway's user may write the file and its"
+                        + " folder.");
+            }
+            log.info("Wrote {} ({}).", String.join(", ", editor.names(change)), change.pid() == null ? "removed a"
+                    + " section" : change.pid());
+            load(false);
+        }
+        return new ConfigEdit(change.pid(), editor.names(change), change.keys(), change.warnings());
     }
 
     /** @param startup whether the gateway is starting, when errors stop it instead of leaving old settings */

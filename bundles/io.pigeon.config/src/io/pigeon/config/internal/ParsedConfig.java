@@ -22,7 +22,23 @@ final class ParsedConfig {
     record Bridge(String name, String source, Section settings) {
     }
 
+    /**
+     * Where one directive line went, for {@link ConfEditor}: the section its value landed in and the key it set;
+     * {@code listener} and {@code connection} lines carry the section they start and no key, {@code include_dir}
+     * lines neither.
+     */
+    record Placement(Path file, int line, String word, Section section, String key) {
+    }
+
+    /** A file read, and the main file's include_dir line that read it (0 for the main file). */
+    record FileRead(Path file, int includeLine) {
+    }
+
     final List<ConfigProblem> problems = new ArrayList<>();
+    /** Every directive line that was placed, in the order read (include_dir files at their include_dir line). */
+    final List<Placement> placements = new ArrayList<>();
+    /** The files read, in the order read. */
+    final List<FileRead> files = new ArrayList<>();
     final Section broker = new Section();
     final Section logging = new Section();
     /** Listener-scoped directives written before the first {@code listener} line. */

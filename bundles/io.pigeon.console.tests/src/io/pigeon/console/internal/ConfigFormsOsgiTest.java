@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
@@ -19,12 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import javax.servlet.http.HttpServletRequest;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
@@ -34,6 +34,9 @@ import org.osgi.service.metatype.MetaTypeService;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
+import io.pigeon.broker.Broker;
+import io.pigeon.config.ConfigurationFile;
 
 /**
  * The settings form model in Equinox with the real MetaTypeService and ConfigurationAdmin: the console's own metatype
@@ -122,7 +125,8 @@ class ConfigFormsOsgiTest {
     void everyAttributeKindIsInTheFormAndAPasswordIsNeverSent() throws Exception {
         ConfigForms.Definition d = forms.definition(FACTORY);
         assertTrue(d.factory());
-        forms.save(d, null, "kinds", values("host", "h", "port", "1", "mode", "fast", "password", "s3cret"), "admin");
+        forms.save(d, null, "kinds", values("host", "h", "port", "1", "mode", "fast", "password", "s3cret"), null,
+                "admin");
         Configuration c = forms.configuration(FACTORY + "~kinds");
         Map<String, Object> form = forms.form(d, c);
         String json = Json.GSON.toJson(form);
@@ -170,7 +174,7 @@ class ConfigFormsOsgiTest {
     void aSaveStoresTypedValuesInConfigAdminAndAnEmptyPasswordKeepsTheStoredOne() throws Exception {
         ConfigForms.Definition d = forms.definition(FACTORY);
         String pid = forms.save(d, null, "one", values("host", " broker.local ", "port", 1883.0, "enabled", "true",
-                "tags", List.of("a", "", "b"), "password", "first"), "admin");
+                "tags", List.of("a", "", "b"), "password", "first"), null, "admin").pid();
         assertEquals(FACTORY + "~one", pid);
         Dictionary<String, Object> p = cm.getConfiguration(pid, "?").getProperties();
         assertEquals("broker.local", p.get("host"));
@@ -180,23 +184,23 @@ class ConfigFormsOsgiTest {
         assertEquals("first", p.get("password"));
         assertNull(p.get("mode"), "an empty optional value is left out, so the default applies");
 
-        forms.save(d, pid, null, values("host", "other", "port", "1884", "password", ""), "admin");
+        forms.save(d, pid, null, values("host", "other", "port", "1884", "password", ""), null, "admin");
         p = cm.getConfiguration(pid, "?").getProperties();
         assertEquals("other", p.get("host"));
         assertEquals("first", p.get("password"), "an empty password field keeps the stored password");
         assertNull(p.get("tags"), "a value removed in the form is removed from the configuration");
 
-        forms.save(d, pid, null, values("host", "other", "password.clear", Boolean.TRUE), "admin");
+        forms.save(d, pid, null, values("host", "other", "password.clear", Boolean.TRUE), null, "admin");
         assertNull(cm.getConfiguration(pid, "?").getProperties().get("password"), "cleared on request");
 
         ConfigForms.Invalid taken = assertThrows(ConfigForms.Invalid.class, () -> forms.save(d, null, "one",
-                values("host", "x"), "admin"));
+                values("host", "x"), null, "admin"));
         assertTrue(taken.fields.get(ConfigForms.CONFIGURATION_NAME).contains("exists already"), taken.fields.toString());
         ConfigForms.Invalid badName = assertThrows(ConfigForms.Invalid.class, () -> forms.save(d, null, "../x",
-                values("host", "x"), "admin"));
+                values("host", "x"), null, "admin"));
         assertTrue(badName.fields.containsKey(ConfigForms.CONFIGURATION_NAME));
 
-        forms.delete(d, pid, "admin");
+        forms.delete(d, pid, null, "admin");
         assertTrue(forms.factoryConfigurations(FACTORY).isEmpty());
     }
 
@@ -215,14 +219,15 @@ class ConfigFormsOsgiTest {
         assertEquals("/opt/pigeon/etc/pigeon.conf:14", field(form, "host").get("origin").getAsString());
         assertTrue(field(form, "port").get("origin").getAsString().startsWith("not set in"));
 
-        ConfigForms.Invalid refused = assertThrows(ConfigForms.Invalid.class, () -> forms.save(d, c.getPid(), null,
-                values("host", "changed"), "admin"));
-        assertEquals("from etc/pigeon.conf: edit /opt/pigeon/etc/pigeon.conf:14", refused.fields.get("host"));
+        ApiServlet.BadRequest refused = assertThrows(ApiServlet.BadRequest.class, () -> forms.save(d, c.getPid(),
+                null, values("host", "changed"), null, "admin"));
+        assertEquals(409, refused.status, "io.pigeon.config makes no such PID, so its lines cannot be changed here");
+        assertTrue(refused.getMessage().contains("/opt/pigeon/etc/pigeon.conf:12"), refused.getMessage());
         assertEquals("conf.example", cm.getConfiguration(c.getPid(), "?").getProperties().get("host"), "unchanged");
         ApiServlet.BadRequest newOne = assertThrows(ApiServlet.BadRequest.class, () -> forms.save(d, null, "more",
-                values("host", "x"), "admin"));
+                values("host", "x"), null, "admin"));
         assertEquals(409, newOne.status, "pigeon.conf configures this factory PID, so a new one belongs there too");
-        assertThrows(ApiServlet.BadRequest.class, () -> forms.delete(d, c.getPid(), "admin"));
+        assertThrows(ApiServlet.BadRequest.class, () -> forms.delete(d, c.getPid(), null, "admin"));
     }
 
     @Test
@@ -231,7 +236,7 @@ class ConfigFormsOsgiTest {
                 ConsoleOsgiTest.service(LoggerFactory.class, null).getLogger(ConfigForms.class), etc);
         ConfigForms.Definition d = withEtc.definition(FACTORY);
         String pid = withEtc.save(d, null, "filed", values("host", "h=1 x", "port", "42", "tags", List.of("a", "b")),
-                "admin");
+                null, "admin").pid();
         Path file = etc.resolve(FACTORY + "-filed.cfg");
         assertTrue(Files.isRegularFile(file), "written: " + file);
         Properties read = new Properties();
@@ -246,36 +251,105 @@ class ConfigFormsOsgiTest {
         assertEquals("file", ConfigForms.origin(cm.getConfiguration(pid, "?")).get("kind"));
         assertEquals("filed", ConfigForms.instanceName(cm.getConfiguration(pid, "?")));
 
-        withEtc.delete(d, pid, "admin");
+        withEtc.delete(d, pid, null, "admin");
         assertFalse(Files.exists(file), "deleting the configuration deletes its file, or FileInstall brings it back");
         assertNotNull(ConfigForms.etcFolder("/x/deploy,/x/etc"));
         assertEquals(Path.of("/x/etc"), ConfigForms.etcFolder("/x/deploy, /x/etc"));
         assertNull(ConfigForms.etcFolder("/x/deploy"));
     }
 
-    /** A request as ConsoleSecurity leaves it for a servlet: with the user's session. */
-    private static HttpServletRequest requestOf(String user) {
-        Sessions.Session session = new Sessions.Session("token", user, "csrf", Instant.now());
-        return (HttpServletRequest) Proxy.newProxyInstance(ConfigFormsOsgiTest.class.getClassLoader(),
-                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> method.getName()
-                        .equals("getAttribute") && ConsoleSecurity.SESSION_ATTRIBUTE.equals(args[0]) ? session : null);
+    @Test
+    void aPigeonConfFormIsSavedIntoTheFileLineByLineAndTheListenerFollows(@TempDir Path etc) throws Exception {
+        Broker broker = ConsoleOsgiTest.service(Broker.class, null);
+        int port = freePort();
+        int added = freePort();
+        Path conf = etc.resolve("pigeon.conf");
+        String text = "# the test gateway\n\n# the sensors' listener\nlistener " + port + " 127.0.0.1\n"
+                + "max_connections 5 # a few sensors\n";
+        Files.writeString(conf, text);
+        Bundle config = FrameworkUtil.getBundle(ConfigurationFile.class);
+        System.setProperty("pigeon.config", conf.toString());
+        try {
+            config.stop();
+            config.start();
+            String pid = "io.pigeon.listener~" + port + "-127.0.0.1";
+            awaitListener(broker, "127.0.0.1:" + port, true);
+            ConfigForms.Definition d = forms.definition("io.pigeon.listener");
+            Configuration c = awaitConfiguration(pid);
+            Map<String, Object> form = forms.form(d, c);
+            assertNull(form.get("readOnly"), "a listener from pigeon.conf can be changed: " + form);
+            assertNotNull(form.get("version"));
+            assertEquals(Boolean.FALSE, form.get("named"), "a listener is named by its port");
+            assertFalse(Json.GSON.toJson(form).contains("\"config.source\""), "io.pigeon.config's bookkeeping is not"
+                    + " a field");
+            assertEquals(conf + ":5", field(form, "max.connections").get("origin").getAsString());
+
+            ConfigForms.Invalid bad = assertThrows(ConfigForms.Invalid.class, () -> forms.save(d, pid, null,
+                    values("max.qos", "3"), (String) form.get("version"), "admin"));
+            assertEquals(conf + ":6: max_qos 3: must be 0, 1 or 2. Fix the value or remove the line.",
+                    bad.fields.get("max.qos"), "the parser's words, on the field");
+            assertEquals(text, Files.readString(conf), "a refused value leaves the file alone");
+
+            ConfigForms.Saved saved = forms.save(d, pid, null, values("max.connections", 7.0, "port",
+                    (double) port, "bind.address", "127.0.0.1", "protocol", "", "mount.point", ""),
+                    (String) form.get("version"), "admin");
+            assertEquals(pid, saved.pid());
+            assertEquals(text.replace("max_connections 5 #", "max_connections 7 #"), Files.readString(conf));
+            assertEquals(7, cm.getConfiguration(pid, "?").getProperties().get("max.connections"));
+
+            ApiServlet.BadRequest stale = assertThrows(ApiServlet.BadRequest.class, () -> forms.save(d, pid, null,
+                    values("max.connections", "8"), (String) form.get("version"), "admin"));
+            assertEquals(409, stale.status, "the form is older than the file: " + stale.getMessage());
+
+            ConfigForms.Definition listeners = forms.definition("io.pigeon.listener");
+            Map<String, Object> blank = forms.form(listeners, null);
+            assertNull(blank.get("readOnly"));
+            ConfigForms.Saved created = forms.save(listeners, null, null, values("port", String.valueOf(added),
+                    "bind.address", "127.0.0.1"), (String) blank.get("version"), "admin");
+            assertEquals("io.pigeon.listener~" + added + "-127.0.0.1", created.pid());
+            awaitListener(broker, "127.0.0.1:" + added, true);
+            assertTrue(Files.readString(conf).endsWith("max_connections 7 # a few sensors\n\nlistener " + added
+                    + " 127.0.0.1\n"), Files.readString(conf));
+
+            Configuration addedConfig = awaitConfiguration(created.pid());
+            forms.delete(listeners, created.pid(), (String) forms.form(listeners, addedConfig).get("version"),
+                    "admin");
+            awaitListener(broker, "127.0.0.1:" + added, false);
+            assertEquals(text.replace("max_connections 5 #", "max_connections 7 #") + "\n", Files.readString(conf));
+        } finally {
+            System.clearProperty("pigeon.config");
+            config.stop();
+            config.start();
+        }
     }
 
-    @Test
-    void onlyAnAdministratorMaySaveAndInAnOlderUserFileThatIsTheFirstAccount(@TempDir Path folder) throws Exception {
-        Files.writeString(folder.resolve(UserStore.USERS_FILE), "{\"version\":1,\"users\":[{\"name\":\"admin\","
-                + "\"hash\":\"x\",\"mustChangePassword\":false},{\"name\":\"viewer\",\"hash\":\"x\"},"
-                + "{\"name\":\"ops\",\"hash\":\"x\",\"admin\":true}]}");
-        UserStore users = new UserStore(folder, ConsoleOsgiTest.service(LoggerFactory.class, null)
-                .getLogger(UserStore.class), new PasswordHasher());
-        assertTrue(users.isAdmin("admin"));
-        assertFalse(users.isAdmin("viewer"));
-        assertTrue(users.isAdmin("ops"));
-        assertFalse(users.isAdmin("nobody"));
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
 
-        ApiServlet.BadRequest refused = assertThrows(ApiServlet.BadRequest.class,
-                () -> SettingsServlets.requireAdmin(users, requestOf("viewer")));
-        assertEquals(403, refused.status, "a user who is no administrator may not save or delete");
-        SettingsServlets.requireAdmin(users, requestOf("ops"));
+    private static Configuration awaitConfiguration(String pid) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Configuration c = forms.configuration(pid);
+            if (c != null) {
+                return c;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no configuration " + pid + " within 20 s");
+    }
+
+    private static void awaitListener(Broker broker, String hostPort, boolean open) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (broker.listeners().stream().anyMatch(uri -> uri.endsWith("//" + hostPort)) == open) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("listener " + hostPort + (open ? " not open" : " still open") + " after 20 s: "
+                + broker.listeners());
     }
 }

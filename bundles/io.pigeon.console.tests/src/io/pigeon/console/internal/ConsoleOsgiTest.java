@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -63,9 +68,9 @@ import io.pigeon.console.ConsoleContext;
 /**
  * The console inside Equinox, on the Equinox HTTP Whiteboard with Jetty, over real HTTP. The steps share one gateway
  * and run in order: first start, every route refused without a session, first login and password change, every
- * route refused without CSRF token, publish and live traffic, the topic tree, the user's rights, logout, and the
- * login rate limit last (it locks out 127.0.0.1). Routes are read from the HTTP runtime, so a route added later is
- * checked too.
+ * route refused without CSRF token, publish and live traffic, the topic tree, the user's rights, an operator refused
+ * on every route that changes the gateway, logout, and the login rate limit last (it locks admin out of 127.0.0.1).
+ * Routes are read from the HTTP runtime, so a route added later is checked too.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleOsgiTest {
@@ -376,6 +381,81 @@ class ConsoleOsgiTest {
 
     @Test
     @Order(8)
+    void anOperatorSeesEveryPageButEveryRouteThatChangesTheGatewayAnswers403() {
+        ConsoleClient admin = loggedIn();
+        String first = "olga's first password";
+        assertEquals(200, admin.post("/api/users/add", ConsoleClient.jsonOf(Map.of("name", "olga", "role", "operator",
+                "password", first))).statusCode());
+        ConsoleClient olga = new ConsoleClient(port);
+        assertEquals(200, olga.login("olga", first).statusCode());
+        assertEquals(403, olga.get("/api/topics").statusCode(), "a new user chooses a password before anything else");
+        HttpResponse<String> own = olga.post("/api/password", ConsoleClient.jsonOf(Map.of("current", first, "next",
+                "olga's own password")));
+        assertEquals(200, own.statusCode(), own.body());
+        JsonObject session = ConsoleClient.json(olga.get("/api/session"));
+        assertEquals("operator", session.get("role").getAsString());
+        assertFalse(session.get("admin").getAsBoolean());
+
+        // every state-changing route the HTTP runtime serves, but the operator's few, is an administrator's
+        List<String> refused = new ArrayList<>();
+        for (String path : concretePaths()) {
+            if (ConsoleSecurity.PUBLIC.contains("POST " + path) || ConsoleSecurity.OPERATOR_ACTIONS.contains(path)) {
+                continue;
+            }
+            HttpResponse<String> r = olga.post(path, "{\"id\":1,\"clientId\":\"x\",\"name\":\"admin\"}");
+            assertEquals(403, r.statusCode(), "POST " + path + " as an operator: " + r.body());
+            assertTrue(r.body().contains("an administrator must do this"), r.body());
+            refused.add(path);
+        }
+        assertTrue(refused.containsAll(List.of("/api/settings/save", "/api/settings/delete", "/api/gateway/disconnect",
+                "/api/bundles/start", "/api/bundles/stop", "/api/bundles/uninstall", "/api/bundles/upload",
+                "/api/bundles/restore", "/api/users/add", "/api/users/password", "/api/users/role",
+                "/api/users/delete")), "checked " + refused);
+        for (String path : concretePaths()) {
+            if (path.equals("/api/events")) {
+                continue; // a stream that stays open; the explorer tests read it
+            }
+            HttpResponse<String> r = olga.get(path);
+            if (ConsoleSecurity.ADMIN_READS.contains(path)) {
+                assertEquals(403, r.statusCode(), "GET " + path + " as an operator");
+            } else {
+                assertTrue(r.statusCode() != 401 && r.statusCode() != 403, "an operator sees GET " + path + ": "
+                        + r.statusCode() + " " + r.body());
+            }
+        }
+        assertEquals(200, olga.post("/api/publish", "{\"topic\":\"olga/x\",\"payload\":\"p\"}").statusCode(),
+                "an operator publishes with the MQTT rights of user olga");
+
+        assertEquals(200, admin.post("/api/users/role", "{\"name\":\"olga\",\"role\":\"administrator\"}")
+                .statusCode());
+        assertEquals(404, olga.post("/api/gateway/disconnect", "{\"clientId\":\"nobody\"}").statusCode(),
+                "an administrator from her next request on");
+        assertEquals(200, admin.post("/api/users/role", "{\"name\":\"olga\",\"role\":\"operator\"}")
+                .statusCode());
+        assertEquals(403, olga.post("/api/gateway/disconnect", "{\"clientId\":\"nobody\"}").statusCode());
+
+        assertEquals(200, admin.post("/api/users/password", "{\"name\":\"olga\",\"password\":\"reset by the"
+                + " admin\"}").statusCode());
+        assertEquals(401, olga.get("/api/session").statusCode(), "a reset ends the user's sessions");
+        ConsoleClient again = new ConsoleClient(port);
+        HttpResponse<String> reset = again.login("olga", "reset by the admin");
+        assertEquals(200, reset.statusCode());
+        assertTrue(ConsoleClient.json(reset).get("mustChangePassword").getAsBoolean());
+        HttpResponse<String> list = admin.get("/api/users");
+        assertEquals(200, list.statusCode(), "an administrator reads the list");
+        assertTrue(list.body().contains("\"name\":\"olga\",\"role\":\"operator\",\"mustChangePassword\":true"),
+                list.body());
+
+        assertEquals(409, admin.post("/api/users/delete", "{\"name\":\"admin\"}").statusCode(), "not oneself");
+        assertEquals(409, admin.post("/api/users/role", "{\"name\":\"admin\",\"role\":\"operator\"}")
+                .statusCode());
+        assertEquals(200, admin.post("/api/users/delete", "{\"name\":\"olga\"}").statusCode());
+        assertEquals(401, again.get("/api/session").statusCode(), "a deleted user's sessions end");
+        assertEquals(401, new ConsoleClient(port).login("olga", "reset by the admin").statusCode());
+    }
+
+    @Test
+    @Order(9)
     void afterLogoutEveryRouteIsRefused() {
         ConsoleClient c = new ConsoleClient(port);
         assertEquals(200, c.login("admin", NEW_PASSWORD).statusCode());
@@ -395,8 +475,8 @@ class ConsoleOsgiTest {
     }
 
     @Test
-    @Order(9)
-    void failedLoginsAreRateLimited() {
+    @Order(10)
+    void failedLoginsAreRateLimitedPerAddressAndDoNotLockTheUserOutElsewhere() throws IOException {
         ConsoleClient c = new ConsoleClient(port);
         int refused = 0;
         for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
@@ -404,8 +484,32 @@ class ConsoleOsgiTest {
         }
         assertEquals(LoginThrottle.FREE_FAILURES, refused);
         HttpResponse<String> locked = c.login("admin", NEW_PASSWORD);
-        assertEquals(429, locked.statusCode(), "even the right password waits: " + locked.body());
+        assertEquals(429, locked.statusCode(), "from the guessing address even the right password waits: "
+                + locked.body());
         assertTrue(locked.headers().firstValue("Retry-After").isPresent());
+        assertEquals(401, loginFrom("127.0.0.1", "nobody", "guess"), "another name from that address is still tried");
+        assertEquals(200, loginFrom("127.0.0.2", "admin", NEW_PASSWORD), "the administrator logs in from another"
+                + " address at once: guessing elsewhere does not lock admin out");
+    }
+
+    /** POST /api/login over a socket bound to {@code source} (a loopback address), as a second machine would. */
+    private static int loginFrom(String source, String user, String password) throws IOException {
+        byte[] body = ConsoleClient.jsonOf(Map.of("user", user, "password", password)).getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket()) {
+            s.bind(new InetSocketAddress(source, 0));
+            s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String status = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            assertNotNull(status, "no answer to the login from " + source);
+            return Integer.parseInt(status.split(" ")[1]);
+        }
     }
 
     // --- helpers

@@ -5,15 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.annotation.Annotation;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.service.log.LoggerFactory;
 
 /** The login's building blocks on their own, with a clock the test moves. */
 class SecurityPartsTest {
@@ -59,7 +65,7 @@ class SecurityPartsTest {
     }
 
     @Test
-    void failedLoginsLockTheAddressAndTheUserForLongerEachTime() {
+    void failuresLockTheAddressForThatUserThenForEveryUserForLongerEachTime() {
         TestClock clock = new TestClock();
         LoginThrottle throttle = new LoginThrottle(clock);
         for (int i = 0; i < LoginThrottle.FREE_FAILURES - 1; i++) {
@@ -68,11 +74,16 @@ class SecurityPartsTest {
         assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
         throttle.failed("192.0.2.1", "admin");
         assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "admin"));
-        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.99", "admin"),
-                "the user name is locked from another address too");
-        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "bob"),
-                "the address is locked for another user too");
-        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "bob"));
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "admin"),
+                "the right password from another address is not kept waiting: no lock-out of admin");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "bob"), "5 failures on the address so far");
+        for (int i = 0; i < LoginThrottle.FREE_ADDRESS_FAILURES - LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("192.0.2.1", "user" + i);
+        }
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "carol"),
+                "10 failures from one address, over any names: it waits for every name");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.99", "carol"));
+
         clock.advance(Duration.ofSeconds(31));
         assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
         throttle.failed("192.0.2.1", "admin");
@@ -83,6 +94,101 @@ class SecurityPartsTest {
         assertEquals(LoginThrottle.MAX_LOCK, throttle.waitBeforeTrying("192.0.2.1", "admin"), "capped");
         throttle.succeeded("192.0.2.1", "admin");
         assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "admin"));
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.1", "carol"));
+    }
+
+    @Test
+    void aDistributedGuessOnAdminNeverLocksOutAnAddressThatDidNotFail() {
+        TestClock clock = new TestClock();
+        LoginThrottle throttle = new LoginThrottle(clock);
+        for (int host = 1; host <= 200; host++) {
+            for (int i = 0; i < LoginThrottle.FREE_FAILURES + 3; i++) {
+                if (throttle.waitBeforeTrying("198.51.100." + host, "admin").isZero()) {
+                    throttle.failed("198.51.100." + host, "admin");
+                }
+            }
+            assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("198.51.100." + host, "admin"),
+                    "each guessing address gets its 5 tries and then waits");
+        }
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("192.0.2.7", "admin"), "the administrator's own PC");
+    }
+
+    @Test
+    void anIpv6HostCountsByItsNetworkSoNewAddressesDoNotBuyNewTries() {
+        LoginThrottle throttle = new LoginThrottle(new TestClock());
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("2001:db8:0:1::" + Integer.toHexString(i + 1), "admin");
+        }
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("2001:db8:0:1:ffff::42", "admin"),
+                "one /64 network");
+        assertEquals(Duration.ZERO, throttle.waitBeforeTrying("2001:db8:0:2::1", "admin"), "another network");
+        assertEquals("192.0.2.1", LoginThrottle.addressKey("::ffff:192.0.2.1"));
+        assertEquals(LoginThrottle.addressKey("[fe80::1%eth0]"), LoginThrottle.addressKey("fe80::2"));
+        assertEquals("192.0.2.1", LoginThrottle.addressKey("192.0.2.1"));
+    }
+
+    @Test
+    void theMemoryIsBoundedAndTheNewestLockHolds() {
+        TestClock clock = new TestClock();
+        LoginThrottle throttle = new LoginThrottle(clock);
+        for (int i = 0; i < LoginThrottle.MAX_ENTRIES / 2 + 100; i++) { // two counts each: past the bound
+            throttle.failed("10." + (i >> 16 & 255) + "." + (i >> 8 & 255) + "." + (i & 255), "x");
+        }
+        clock.advance(Duration.ofSeconds(1));
+        for (int i = 0; i < LoginThrottle.FREE_FAILURES; i++) {
+            throttle.failed("192.0.2.1", "admin");
+        }
+        assertEquals(Duration.ofSeconds(30), throttle.waitBeforeTrying("192.0.2.1", "admin"));
+    }
+
+    @Test
+    void usersHaveRolesAndTheLastAdministratorAndOnesOwnAccountAreKept(@TempDir Path folder) throws Exception {
+        Files.writeString(folder.resolve(UserStore.USERS_FILE), "{\"version\":1,\"users\":[{\"name\":\"admin\","
+                + "\"hash\":\"x\",\"mustChangePassword\":false},{\"name\":\"viewer\",\"hash\":\"x\"}]}");
+        UserStore users = new UserStore(folder, ConsoleOsgiTest.service(LoggerFactory.class, null)
+                .getLogger(UserStore.class), new PasswordHasher(1000));
+        assertTrue(users.isAdmin("admin"), "in a file from before roles, the first account is the administrator");
+        assertFalse(users.isAdmin("viewer"));
+        assertEquals(UserStore.OPERATOR, users.role("viewer"));
+        assertFalse(users.isAdmin("nobody"));
+
+        assertEquals(400, assertThrows(ApiServlet.BadRequest.class, () -> users.add("admin", "olga x", "operator",
+                "long enough password".toCharArray())).status, "no spaces in a user name");
+        assertEquals(400, assertThrows(ApiServlet.BadRequest.class, () -> users.add("admin", "olga", "root",
+                "long enough password".toCharArray())).status);
+        assertEquals(400, assertThrows(ApiServlet.BadRequest.class, () -> users.add("admin", "olga", "operator",
+                "short".toCharArray())).status);
+        users.add("admin", "olga", "operator", "long enough password".toCharArray());
+        assertEquals(409, assertThrows(ApiServlet.BadRequest.class, () -> users.add("admin", "olga", "operator",
+                "long enough password".toCharArray())).status);
+        assertTrue(users.mustChangePassword("olga"), "a new user chooses a password at the first login");
+        assertNotNull(users.authenticate("olga", "long enough password".toCharArray()));
+
+        ApiServlet.BadRequest self = assertThrows(ApiServlet.BadRequest.class, () -> users.setRole("admin", "admin",
+                "operator"));
+        assertEquals(409, self.status);
+        assertTrue(self.getMessage().contains("another administrator must do it"), self.getMessage());
+        assertEquals(409, assertThrows(ApiServlet.BadRequest.class, () -> users.delete("admin", "admin")).status);
+        ApiServlet.BadRequest last = assertThrows(ApiServlet.BadRequest.class, () -> users.delete("viewer", "admin"));
+        assertTrue(last.getMessage().contains("admin is the last administrator"), last.getMessage());
+        assertEquals(409, assertThrows(ApiServlet.BadRequest.class, () -> users.setRole("olga", "admin",
+                "operator")).status);
+
+        users.setRole("admin", "olga", "administrator");
+        assertTrue(users.isAdmin("olga"));
+        users.setRole("olga", "admin", "operator");
+        assertFalse(users.isAdmin("admin"), "another administrator remains, so admin may become an operator");
+        users.resetPassword("olga", "viewer", "a new password for viewer".toCharArray());
+        assertTrue(users.mustChangePassword("viewer"));
+        assertNotNull(users.authenticate("viewer", "a new password for viewer".toCharArray()));
+        users.delete("olga", "viewer");
+        assertFalse(users.exists("viewer"));
+        assertEquals(404, assertThrows(ApiServlet.BadRequest.class, () -> users.delete("olga", "viewer")).status);
+
+        UserStore reread = new UserStore(folder, ConsoleOsgiTest.service(LoggerFactory.class, null)
+                .getLogger(UserStore.class), new PasswordHasher(1000));
+        assertEquals(List.of(new UserStore.User("admin", UserStore.OPERATOR, false),
+                new UserStore.User("olga", UserStore.ADMINISTRATOR, true)), reread.list(), "kept in users.json");
     }
 
     @Test

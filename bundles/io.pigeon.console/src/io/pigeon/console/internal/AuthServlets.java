@@ -170,20 +170,27 @@ final class AuthServlets {
         }
     }
 
-    /** What the page learns about its session. */
+    /**
+     * What the page learns about its session: the user, the CSRF token, whether the password must change first, and
+     * the role, so the pages hide what only an administrator may do.
+     */
     static final class SessionInfo {
         final String user;
         final String csrfToken;
         final boolean mustChangePassword;
+        final String role;
+        final boolean admin;
 
-        private SessionInfo(String user, String csrfToken, boolean mustChangePassword) {
+        private SessionInfo(String user, String csrfToken, boolean mustChangePassword, String role) {
             this.user = user;
             this.csrfToken = csrfToken;
             this.mustChangePassword = mustChangePassword;
+            this.role = role;
+            this.admin = UserStore.ADMINISTRATOR.equals(role);
         }
 
         static SessionInfo of(Sessions.Session s, UserStore users) {
-            return new SessionInfo(s.user, s.csrf, users.mustChangePassword(s.user));
+            return new SessionInfo(s.user, s.csrf, users.mustChangePassword(s.user), users.role(s.user));
         }
     }
 }

@@ -27,12 +27,19 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.metatype.ObjectClassDefinition;
+
+import io.pigeon.config.ConfigEdit;
+import io.pigeon.config.ConfigEditException;
+import io.pigeon.config.ConfigProblem;
+import io.pigeon.config.ConfigurationFile;
 
 /**
  * Configuration forms drawn from the metatype of the gateway's bundles ({@code io.pigeon.*}), one per PID and per
@@ -42,10 +49,13 @@ import org.osgi.service.metatype.ObjectClassDefinition;
  * <p>
  * Where a configuration comes from decides what saving does:
  * <ul>
- * <li>{@code etc/pigeon.conf} (io.pigeon.config marks those configurations {@value #GENERATED}): refused, with the
- * file:line of each value. A Mosquitto user keeps the broker, listeners and bridges in that one file, with comments
- * and includes; the config bundle re-applies it on every change, so a value changed behind its back would be lost at
- * the next edit, and rewriting the file would lose its layout. The form says which line to edit instead.</li>
+ * <li>{@code etc/pigeon.conf} (io.pigeon.config marks those configurations {@value #GENERATED}; it also makes every
+ * new listener and bridge): the values go to {@link ConfigurationFile}, which changes only their lines in the file
+ * (comments, layout and include_dir files stay), checks the new text with its own parser and applies it as a hand
+ * edit would, so the file stays the one place each of these settings is kept. The values are the file's words, so
+ * the parser, not the metatype, judges them, and its refusal (file, line, fix) is shown on the field. The form
+ * carries the file's version: a save after someone changed the file on disk is refused instead of undoing that
+ * edit.</li>
  * <li>a FileInstall file {@code etc/*.cfg}: {@link Configuration#update} through ConfigAdmin; FileInstall writes the
  * values back into the same file (felix.fileinstall.enableConfigSave, on by default).</li>
  * <li>none yet: the file {@code etc/PID.cfg} or {@code etc/FACTORYPID-NAME.cfg} is written with the values, and the
@@ -72,8 +82,15 @@ public final class ConfigForms {
     /** The key of a new factory configuration's name among the field errors (an attribute may be called "name"). */
     static final String CONFIGURATION_NAME = "configuration.name";
 
-    /** One form: a PID or factory PID and its object class definition. */
+    /**
+     * One form: a PID or factory PID and its object class definition. Several bundles may describe parts of one PID
+     * (io.pigeon.broker: the broker, the store, the client authentication), each with its own form.
+     */
     record Definition(String pid, boolean factory, Bundle bundle, ObjectClassDefinition ocd) {
+    }
+
+    /** What a save did: the configuration's PID (a listener's changes with its port) and notes for the user. */
+    record Saved(String pid, List<String> notes) {
     }
 
     /** Values the user must fix, by attribute id; becomes 400 with a message per field. */
@@ -92,6 +109,9 @@ public final class ConfigForms {
     private final BundleContext context;
     private final Logger log;
     private final Path etc;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    volatile ConfigurationFile file;
 
     @Activate
     public ConfigForms(@Reference MetaTypeService metaType, @Reference ConfigurationAdmin configAdmin,
@@ -150,12 +170,50 @@ public final class ConfigForms {
     }
 
     Definition definition(String pid) throws ApiServlet.BadRequest {
+        return definition(pid, null);
+    }
+
+    /** The form of {@code pid} from {@code bundle} (a symbolic name), or the first bundle's when it is null. */
+    Definition definition(String pid, String bundle) throws ApiServlet.BadRequest {
         for (Definition d : definitions()) {
-            if (d.pid().equals(pid)) {
+            if (d.pid().equals(pid) && (bundle == null || bundle.equals(d.bundle().getSymbolicName()))) {
                 return d;
             }
         }
-        throw new ApiServlet.BadRequest(404, "no configurable component " + pid + " (GET /api/settings lists them)");
+        throw new ApiServlet.BadRequest(404, "no configurable component " + pid + (bundle == null ? "" : " in "
+                + bundle) + " (GET /api/settings lists them)");
+    }
+
+    /** Whether etc/pigeon.conf keeps this definition's configurations (it makes them, or would make a new one). */
+    boolean inPigeonConf(Definition d, Configuration c) {
+        Dictionary<String, Object> p = c == null ? null : c.getProperties();
+        if (p != null) {
+            return Boolean.TRUE.equals(p.get(GENERATED));
+        }
+        return (d.factory() ? ConfigurationFile.FACTORY_PIDS : ConfigurationFile.PIDS).contains(d.pid());
+    }
+
+    /** The configuration file service when it can change etc/pigeon.conf, else null. */
+    private ConfigurationFile editableFile() {
+        ConfigurationFile f = file;
+        return f != null && f.path().isPresent() ? f : null;
+    }
+
+    /** Why a pigeon.conf form cannot be saved from here, or null when it can. */
+    private String whyNotEditable(Definition d, Configuration c) {
+        if (!(d.factory() ? ConfigurationFile.FACTORY_PIDS : ConfigurationFile.PIDS).contains(d.pid())) {
+            Object source = c == null || c.getProperties() == null ? null : c.getProperties().get(SOURCE);
+            return "set in " + source + ": edit etc/pigeon.conf there (the gateway applies the file when it is saved)";
+        }
+        if (file == null) {
+            return "the configuration file service (bundle io.pigeon.config) is not running: edit etc/pigeon.conf"
+                    + " by hand; the gateway applies it when it is saved";
+        }
+        if (file.path().isEmpty()) {
+            return "the gateway runs without a configuration file (it was started without --config), on embedded"
+                    + " defaults";
+        }
+        return null;
     }
 
     /** The configurations of a factory PID, by PID. */
@@ -200,7 +258,8 @@ public final class ConfigForms {
             m.put("name", d.ocd().getName());
             m.put("description", d.ocd().getDescription());
             m.put("bundle", d.bundle().getSymbolicName());
-            m.put("pigeonConf", confPids.contains(d.pid()));
+            m.put("pigeonConf", confPids.contains(d.pid()) || (d.factory() ? ConfigurationFile.FACTORY_PIDS
+                    : ConfigurationFile.PIDS).contains(d.pid()) && editableFile() != null);
             if (d.factory()) {
                 List<Map<String, Object>> configs = new ArrayList<>();
                 for (Configuration c : factoryConfigurations(d.pid())) {
@@ -286,22 +345,26 @@ public final class ConfigForms {
         m.put("title", d.ocd().getName());
         m.put("description", d.ocd().getDescription());
         m.put("name", c == null || !d.factory() ? null : instanceName(c));
+        m.put("bundle", d.bundle().getSymbolicName());
         Map<String, Object> origin = c == null ? Map.of("kind", "new") : origin(c);
         m.put("origin", origin);
         boolean fromConf = "pigeon.conf".equals(origin.get("kind"));
-        String refusal = null;
-        if (fromConf) {
-            refusal = "set in " + origin.get("source") + ": edit etc/pigeon.conf there (the gateway applies the file"
-                    + " when it is saved)";
-        } else if (c == null && pigeonConfPids().contains(d.pid())) {
-            refusal = "etc/pigeon.conf configures " + d.pid() + ": add it to that file";
-        }
+        boolean inConf = inPigeonConf(d, c) || c == null && pigeonConfPids().contains(d.pid());
+        String refusal = inConf ? whyNotEditable(d, c) : null;
         m.put("readOnly", refusal);
-        m.put("storage", storage(c));
+        m.put("storage", inConf && refusal == null ? "saved to etc/pigeon.conf line by line (its comments and layout"
+                + " stay) and applied at once" : storage(c));
+        // a new listener or bridge is named by its port or connection name, not by a configuration name
+        m.put("named", !inConf);
+        ConfigurationFile conf = editableFile();
+        m.put("version", inConf && refusal == null && conf != null ? conf.version() : null);
         Map<String, String> lines = sources(props);
         List<Map<String, Object>> fields = new ArrayList<>();
         Set<String> required = ids(d.ocd().getAttributeDefinitions(ObjectClassDefinition.REQUIRED));
         for (AttributeDefinition ad : attributes(d)) {
+            if (inConf && (ad.getID().equals(SOURCE) || ad.getID().equals(SOURCES))) {
+                continue; // io.pigeon.config's bookkeeping, shown as the origin of the form and of each field
+            }
             Map<String, Object> f = new LinkedHashMap<>();
             f.put("id", ad.getID());
             f.put("label", ad.getName() == null ? ad.getID() : ad.getName());
@@ -325,8 +388,9 @@ public final class ConfigForms {
             Object value = props == null ? null : props.get(ad.getID());
             f.put("set", value != null);
             f.put("value", password || value == null ? null : texts(value));
-            f.put("origin", fromConf ? lines.getOrDefault(ad.getID(), "not set in " + origin.get("source")
-                    + " (default)") : null);
+            // a listener's port and a bridge's name are on the section's first line, which is its source
+            f.put("origin", fromConf ? lines.getOrDefault(ad.getID(), value != null ? String.valueOf(origin.get(
+                    "source")) : "not set in " + origin.get("source") + " (default)") : null);
             fields.add(f);
         }
         m.put("fields", fields);
@@ -412,17 +476,7 @@ public final class ConfigForms {
         for (AttributeDefinition ad : attributes(d)) {
             String id = ad.getID();
             known.add(id);
-            List<String> texts = new ArrayList<>();
-            Object raw = values.get(id);
-            if (raw instanceof List<?> list) {
-                for (Object o : list) {
-                    if (o != null && !o.toString().isBlank()) {
-                        texts.add(plain(o));
-                    }
-                }
-            } else if (raw != null && !plain(raw).isEmpty()) {
-                texts.add(plain(raw));
-            }
+            List<String> texts = sent(values.get(id));
             if (ad.getType() == AttributeDefinition.PASSWORD && texts.isEmpty()) {
                 Object stored = existing == null ? null : existing.get(id);
                 if (stored != null && !Boolean.TRUE.equals(values.get(id + ".clear"))) {
@@ -468,6 +522,21 @@ public final class ConfigForms {
                     errors);
         }
         return out;
+    }
+
+    /** The values the page sent for one attribute, as texts without the blank ones (a scalar is a list of one). */
+    private static List<String> sent(Object raw) {
+        List<String> texts = new ArrayList<>();
+        if (raw instanceof List<?> list) {
+            for (Object o : list) {
+                if (o != null && !o.toString().isBlank()) {
+                    texts.add(plain(o));
+                }
+            }
+        } else if (raw != null && !plain(raw).isEmpty()) {
+            texts.add(plain(raw));
+        }
+        return texts;
     }
 
     private static String plain(Object o) {
@@ -545,13 +614,16 @@ public final class ConfigForms {
 
     /**
      * Checks and stores a form. {@code pid} names an existing configuration; without it a new one is made: the PID
-     * itself, or for a factory a configuration named {@code name}.
+     * itself, or for a factory a configuration named {@code name} (in etc/pigeon.conf: a new listener or connection
+     * section, named by its port or connection name).
      *
+     * @param version the form's etc/pigeon.conf version, for a configuration kept there
      * @return the stored configuration's PID
-     * @throws ApiServlet.BadRequest 409 when etc/pigeon.conf holds it, 404 for an unknown PID
+     * @throws ApiServlet.BadRequest 409 when etc/pigeon.conf changed since the form was read or cannot be changed
+     *                               here, 404 for an unknown PID
      * @throws Invalid when a value is wrong
      */
-    String save(Definition d, String pid, String name, Map<String, Object> values, String user)
+    Saved save(Definition d, String pid, String name, Map<String, Object> values, String version, String user)
             throws IOException, ApiServlet.BadRequest, Invalid {
         Configuration existing = pid == null ? (d.factory() ? null : configuration(d.pid())) : configuration(pid);
         if (pid != null && existing == null) {
@@ -562,20 +634,8 @@ public final class ConfigForms {
             throw new ApiServlet.BadRequest("configuration " + pid + " is not one of " + d.pid());
         }
         Dictionary<String, Object> current = existing == null ? null : existing.getProperties();
-        if (current != null && Boolean.TRUE.equals(current.get(GENERATED))) {
-            Map<String, String> pointers = new LinkedHashMap<>();
-            Map<String, String> lines = sources(current);
-            for (String key : values.keySet()) {
-                pointers.put(key, "from etc/pigeon.conf: edit " + lines.getOrDefault(key, String.valueOf(
-                        current.get(SOURCE))));
-            }
-            throw new Invalid(d.pid() + " comes from " + current.get(SOURCE) + ": change it in etc/pigeon.conf, which"
-                    + " the gateway applies when the file is saved (the console does not rewrite that file)",
-                    pointers);
-        }
-        if (existing == null && pigeonConfPids().contains(d.pid())) {
-            throw new ApiServlet.BadRequest(409, "etc/pigeon.conf configures " + d.pid() + ": add it to that file"
-                    + " (for example a `listener` or `connection` section), so that it stays the one place to look");
+        if (inPigeonConf(d, existing) || existing == null && pigeonConfPids().contains(d.pid())) {
+            return saveToPigeonConf(d, existing, values, version, user);
         }
         Map<String, Object> checked = check(d, values, current);
         Hashtable<String, Object> next = new Hashtable<>();
@@ -615,7 +675,104 @@ public final class ConfigForms {
         target.update(next);
         log.info("HTTP console: user '{}' saved configuration {} ({})", user, target.getPid(),
                 String.join(", ", new java.util.TreeSet<>(checked.keySet())));
-        return target.getPid();
+        return new Saved(target.getPid(), List.of());
+    }
+
+    /** A save of a configuration etc/pigeon.conf keeps: its lines change, then the file is applied. */
+    private Saved saveToPigeonConf(Definition d, Configuration existing, Map<String, Object> values, String version,
+            String user) throws ApiServlet.BadRequest, Invalid {
+        String refusal = whyNotEditable(d, existing);
+        ConfigurationFile conf = editableFile();
+        if (refusal != null || conf == null) {
+            throw new ApiServlet.BadRequest(409, refusal != null ? refusal : "etc/pigeon.conf cannot be changed now:"
+                    + " reload the page");
+        }
+        if (version == null) {
+            throw new ApiServlet.BadRequest("send the form's version of etc/pigeon.conf (\"version\" in GET"
+                    + " /api/settings/form), so a change made to the file meanwhile is not overwritten");
+        }
+        Map<String, List<String>> texts = fileTexts(d, values, existing == null ? null : existing.getProperties());
+        try {
+            ConfigEdit edit = existing == null && d.factory() ? conf.add(version, d.pid(), texts)
+                    : conf.update(version, existing == null ? d.pid() : existing.getPid(), texts);
+            if (edit.changed()) {
+                log.info("HTTP console: user '{}' changed {} in {} ({})", user, edit.pid(), String.join(", ",
+                        edit.files()), String.join(", ", edit.keys()));
+            }
+            List<String> notes = new ArrayList<>();
+            if (!edit.changed()) {
+                notes.add("nothing changed: the file already has these values");
+            }
+            edit.warnings().forEach(w -> notes.add(w.toString()));
+            return new Saved(edit.pid(), notes);
+        } catch (ConfigEditException e) {
+            throw refusal(e);
+        }
+    }
+
+    /** A refused etc/pigeon.conf change as the page shows it: the parser's words on the fields they are about. */
+    private static ApiServlet.BadRequest refusal(ConfigEditException e) throws Invalid {
+        if (e.reason() == ConfigEditException.Reason.INVALID) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (Map.Entry<String, ConfigProblem> entry : e.byKey().entrySet()) {
+                fields.put(entry.getKey(), entry.getValue().toString());
+            }
+            throw new Invalid(e.getMessage(), fields);
+        }
+        return new ApiServlet.BadRequest(status(e), e.getMessage());
+    }
+
+    private static int status(ConfigEditException e) {
+        return switch (e.reason()) {
+            case NOT_IN_FILE -> 404;
+            case IO -> 500;
+            default -> 409; // STALE, NO_FILE, INVALID: the request is fine, the file's state refuses it
+        };
+    }
+
+    /**
+     * The values of a pigeon.conf form as the file's words: each attribute the page sent, as texts (a list for one
+     * with several values); an attribute not sent is left as it is, an empty one is removed; a password left empty
+     * keeps the stored one ({@code .clear} removes it). The parser checks the values, so only the form's shape is
+     * checked here.
+     */
+    Map<String, List<String>> fileTexts(Definition d, Map<String, Object> values, Dictionary<String, Object> existing)
+            throws Invalid {
+        Map<String, String> errors = new LinkedHashMap<>();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        Set<String> known = new HashSet<>();
+        for (AttributeDefinition ad : attributes(d)) {
+            String id = ad.getID();
+            known.add(id);
+            Object raw = values.get(id);
+            boolean clear = Boolean.TRUE.equals(values.get(id + ".clear"));
+            if (raw == null && !clear) {
+                continue;
+            }
+            List<String> texts = sent(raw);
+            if (ad.getType() == AttributeDefinition.PASSWORD && texts.isEmpty()) {
+                if (clear) {
+                    out.put(id, List.of());
+                }
+                continue;
+            }
+            int cardinality = ad.getCardinality();
+            if (cardinality == 0 && texts.size() > 1) {
+                errors.put(id, "one value, not " + texts.size());
+                continue;
+            }
+            out.put(id, texts);
+        }
+        for (String key : values.keySet()) {
+            if (!known.contains(key) && !key.endsWith(".clear")) {
+                errors.put(key, "not a setting of " + d.pid() + "; the form lists those");
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new Invalid(errors.size() == 1 ? "1 value needs fixing" : errors.size() + " values need fixing",
+                    errors);
+        }
+        return out;
     }
 
     /** The felix.fileinstall.filename FileInstall itself gives a file (File.toURI: "file:/..."), so it finds ours. */
@@ -659,17 +816,30 @@ public final class ConfigForms {
 
     /**
      * Deletes a factory configuration and its etc/*.cfg file (FileInstall would re-create the configuration from the
-     * file otherwise). Configurations from etc/pigeon.conf are refused with the file:line.
+     * file otherwise). One from etc/pigeon.conf is a listener or connection section, which is removed from the file.
+     *
+     * @param version the form's etc/pigeon.conf version, for a configuration kept there
      */
-    void delete(Definition d, String pid, String user) throws IOException, ApiServlet.BadRequest {
+    void delete(Definition d, String pid, String version, String user) throws IOException, ApiServlet.BadRequest {
         Configuration c = configuration(pid);
         if (c == null || !d.pid().equals(c.getFactoryPid())) {
             throw new ApiServlet.BadRequest(404, "no configuration " + pid + " of " + d.pid() + ": reload the page");
         }
         Dictionary<String, Object> p = c.getProperties();
-        if (p != null && Boolean.TRUE.equals(p.get(GENERATED))) {
-            throw new ApiServlet.BadRequest(409, pid + " comes from " + p.get(SOURCE) + ": remove it from "
-                    + "etc/pigeon.conf");
+        if (inPigeonConf(d, c)) {
+            String refusal = whyNotEditable(d, c);
+            ConfigurationFile conf = editableFile();
+            if (refusal != null || conf == null) {
+                throw new ApiServlet.BadRequest(409, refusal != null ? refusal : "etc/pigeon.conf cannot be changed"
+                        + " now: reload the page");
+            }
+            try {
+                ConfigEdit edit = conf.remove(version == null ? "" : version, pid);
+                log.info("HTTP console: user '{}' removed {} from {}", user, pid, String.join(", ", edit.files()));
+            } catch (ConfigEditException e) {
+                throw new ApiServlet.BadRequest(status(e), e.getMessage());
+            }
+            return;
         }
         Object file = p == null ? null : p.get(FILEINSTALL_FILENAME);
         c.delete();

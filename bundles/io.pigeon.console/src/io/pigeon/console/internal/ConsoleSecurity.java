@@ -28,7 +28,10 @@ import io.pigeon.console.ConsoleContext;
  * <li>a request without a live session gets 401, except the few {@link #PUBLIC} routes that log in;</li>
  * <li>a request other than GET or HEAD needs the session's CSRF token in {@value ConsoleContext#CSRF_HEADER}, else
  * 403; the login request, which has no session yet, must be JSON from the console's own origin instead;</li>
- * <li>until the first password is changed, only the session, password and logout routes answer (403 otherwise).</li>
+ * <li>until the first password is changed, only the session, password and logout routes answer (403 otherwise);</li>
+ * <li>a request that changes something needs an administrator (403 for an operator), except the
+ * {@link #OPERATOR_ACTIONS}, which act with the user's MQTT rights; so does reading the {@link #ADMIN_READS}. A
+ * route added later, by this bundle or another, is an administrator's until it is listed there.</li>
  * </ul>
  */
 @Component(service = ServletContextHelper.class)
@@ -50,6 +53,17 @@ public final class ConsoleSecurity extends ServletContextHelper {
             "/static/console.js", "/static/console.css", "/api/session", "/api/password", "/api/logout",
             // the explorer page loads these with the password form, and is not reloaded after the change
             "/static/explorer.css", "/static/vendor/uplot/uPlot.iife.min.js", "/static/vendor/uplot/uPlot.min.css");
+
+    /**
+     * The state-changing routes an operator may use as well as an administrator: logging out, changing one's own
+     * password, and what an MQTT client may do (publish, delete a retained message, switch a GPIO output), which the
+     * broker's authorizer checks against the MQTT user of the same name.
+     */
+    static final Set<String> OPERATOR_ACTIONS = Set.of("/api/logout", "/api/password", "/api/publish",
+            "/api/retained/delete", "/api/gpio/set");
+
+    /** Routes only an administrator may read: the console's accounts. */
+    static final Set<String> ADMIN_READS = Set.of("/api/users");
 
     private final Sessions sessions;
     private final UserStore users;
@@ -101,6 +115,12 @@ public final class ConsoleSecurity extends ServletContextHelper {
         if (users.mustChangePassword(session.user) && !BEFORE_PASSWORD_CHANGE.contains(path)) {
             refuse(response, HttpServletResponse.SC_FORBIDDEN,
                     "change the first password before anything else: POST /api/password");
+            return false;
+        }
+        if ((safe ? ADMIN_READS.contains(path) : !OPERATOR_ACTIONS.contains(path)) && !users.isAdmin(session.user)) {
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, "an administrator must do this (" + method + " "
+                    + path + "): user " + AuthServlets.printable(session.user) + " is an operator. Ask an"
+                    + " administrator, or log in as one.");
             return false;
         }
         request.setAttribute(SESSION_ATTRIBUTE, session);

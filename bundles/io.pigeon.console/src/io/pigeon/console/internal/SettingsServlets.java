@@ -20,20 +20,12 @@ import io.pigeon.console.ConsoleContext;
 
 /**
  * The settings page's routes: the list of configurable components, one form, save and delete ({@link ConfigForms}
- * does the work). Every user may read the forms (passwords are never sent); only an administrator
- * ({@link UserStore#isAdmin}) may save or delete.
+ * does the work). Every user may read the forms (passwords are never sent); only an administrator may save or
+ * delete, which {@link ConsoleSecurity} enforces for every state-changing route.
  */
 final class SettingsServlets {
 
     private SettingsServlets() {
-    }
-
-    static void requireAdmin(UserStore users, HttpServletRequest request) throws ApiServlet.BadRequest {
-        String user = ApiServlet.session(request).user;
-        if (!users.isAdmin(user)) {
-            throw new ApiServlet.BadRequest(HttpServletResponse.SC_FORBIDDEN, "user " + user + " may not change the"
-                    + " gateway's configuration; log in as an administrator");
-        }
     }
 
     /** A save's answer for wrong values: 400 with {"error", "fields": {id: message}}. */
@@ -70,7 +62,8 @@ final class SettingsServlets {
 
     /**
      * {@code GET /api/settings/form?pid=PID} (a singleton, or a factory configuration such as io.pigeon.gpio.pin~door)
-     * or {@code ?factoryPid=F} (an empty form for a new configuration of F).
+     * or {@code ?factoryPid=F} (an empty form for a new configuration of F); {@code &bundle=SYMBOLIC_NAME} picks the
+     * form of one bundle where several describe the PID (io.pigeon.broker).
      */
     @Component(service = Servlet.class)
     @HttpWhiteboardServletPattern("/api/settings/form")
@@ -89,8 +82,9 @@ final class SettingsServlets {
         void get(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
             String factoryPid = request.getParameter("factoryPid");
             String pid = request.getParameter("pid");
+            String bundle = request.getParameter("bundle");
             if (factoryPid != null) {
-                ConfigForms.Definition d = forms.definition(factoryPid);
+                ConfigForms.Definition d = forms.definition(factoryPid, bundle);
                 if (!d.factory()) {
                     throw new BadRequest(factoryPid + " is not a factory PID; ask for ?pid=" + factoryPid);
                 }
@@ -102,7 +96,7 @@ final class SettingsServlets {
             }
             Configuration c = forms.configuration(pid);
             ConfigForms.Definition d = forms.definition(c != null && c.getFactoryPid() != null ? c.getFactoryPid()
-                    : pid);
+                    : pid, bundle);
             if (d.factory() && c == null) {
                 throw new BadRequest(404, "no configuration " + pid + "; it may have been deleted: reload");
             }
@@ -111,9 +105,10 @@ final class SettingsServlets {
     }
 
     /**
-     * {@code POST /api/settings/save} {"definition": PID or factory PID, "pid": existing configuration or null,
-     * "name": new factory configuration's name, "values": {id: text or [texts]}}: 200 {"pid"}, or 400 {"error",
-     * "fields": {id: message}}.
+     * {@code POST /api/settings/save} {"definition": PID or factory PID, "bundle": the form's bundle, "pid": existing
+     * configuration or null, "name": new factory configuration's name, "version": the form's etc/pigeon.conf version,
+     * "values": {id: text or [texts]}}: 200 {"pid", "notes"}, 400 {"error", "fields": {id: message}}, or 409 when
+     * etc/pigeon.conf changed since the form was read.
      */
     @Component(service = Servlet.class)
     @HttpWhiteboardServletPattern("/api/settings/save")
@@ -124,38 +119,40 @@ final class SettingsServlets {
 
         static final class Request {
             String definition;
+            String bundle;
             String pid;
             String name;
+            String version;
             Map<String, Object> values;
         }
 
         private final transient ConfigForms forms;
-        private final transient UserStore users;
 
         @Activate
-        public Save(@Reference ConfigForms forms, @Reference UserStore users) {
+        public Save(@Reference ConfigForms forms) {
             this.forms = forms;
-            this.users = users;
         }
 
         @Override
         void post(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
-            requireAdmin(users, request);
             Request r = body(request, Request.class);
             if (r.definition == null || r.values == null) {
-                throw new BadRequest("send {\"definition\", \"pid\", \"name\", \"values\"}");
+                throw new BadRequest("send {\"definition\", \"pid\", \"name\", \"version\", \"values\"}");
             }
-            ConfigForms.Definition d = forms.definition(r.definition);
+            ConfigForms.Definition d = forms.definition(r.definition, r.bundle);
             try {
-                String pid = forms.save(d, r.pid, r.name, r.values, session(request).user);
-                ok(response, Map.of("pid", pid));
+                ConfigForms.Saved saved = forms.save(d, r.pid, r.name, r.values, r.version, session(request).user);
+                ok(response, Map.of("pid", saved.pid(), "notes", saved.notes()));
             } catch (ConfigForms.Invalid e) {
                 invalid(response, e);
             }
         }
     }
 
-    /** {@code POST /api/settings/delete} {"definition": factory PID, "pid"}: deletes a factory configuration. */
+    /**
+     * {@code POST /api/settings/delete} {"definition": factory PID, "pid", "version"}: deletes a factory configuration
+     * (from etc/pigeon.conf: its section).
+     */
     @Component(service = Servlet.class)
     @HttpWhiteboardServletPattern("/api/settings/delete")
     @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
@@ -166,25 +163,23 @@ final class SettingsServlets {
         static final class Request {
             String definition;
             String pid;
+            String version;
         }
 
         private final transient ConfigForms forms;
-        private final transient UserStore users;
 
         @Activate
-        public Delete(@Reference ConfigForms forms, @Reference UserStore users) {
+        public Delete(@Reference ConfigForms forms) {
             this.forms = forms;
-            this.users = users;
         }
 
         @Override
         void post(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
-            requireAdmin(users, request);
             Request r = body(request, Request.class);
             if (r.definition == null || r.pid == null) {
-                throw new BadRequest("send {\"definition\": factory PID, \"pid\"}");
+                throw new BadRequest("send {\"definition\": factory PID, \"pid\", \"version\"}");
             }
-            forms.delete(forms.definition(r.definition), r.pid, session(request).user);
+            forms.delete(forms.definition(r.definition), r.pid, r.version, session(request).user);
             ok(response, Map.of("deleted", r.pid));
         }
     }

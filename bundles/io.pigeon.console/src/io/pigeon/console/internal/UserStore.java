@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -25,6 +27,10 @@ import com.google.gson.JsonParseException;
  * {@code data/console/initial-admin-password} (0600), and must be changed at the first login; the password file is
  * deleted then.
  * <p>
+ * Each account is an administrator or an operator ({@link #ADMINISTRATOR}, {@link #OPERATOR}); administrators add
+ * users, reset their passwords (the user chooses a new one at the next login), change roles and delete users, but
+ * never remove the last administrator, nor change or delete their own account (another administrator must).
+ * <p>
  * Console users are MQTT user names too: the console asks the broker's authorizer about a console user under the
  * same name (see {@link BrokerGate}).
  */
@@ -35,6 +41,14 @@ public final class UserStore {
     static final String INITIAL_PASSWORD_FILE = "initial-admin-password";
     static final String FIRST_USER = "admin";
     static final int MIN_PASSWORD_LENGTH = 10;
+    static final String ADMINISTRATOR = "administrator";
+    static final String OPERATOR = "operator";
+    /** A user name: also an MQTT user name in ACL files, so no spaces or line breaks. */
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,63}");
+
+    /** One account as the users page shows it. */
+    record User(String name, String role, boolean mustChangePassword) {
+    }
 
     /** One account as stored. */
     static final class Account {
@@ -135,10 +149,153 @@ public final class UserStore {
         return a == null || a.mustChangePassword;
     }
 
-    /** True when the user may change the gateway's configuration (settings, GPIO pins). */
+    /**
+     * True when the user is an administrator: may change the gateway (settings, GPIO pins, bundles, clients) and its
+     * users, see {@link ConsoleSecurity}.
+     */
     synchronized boolean isAdmin(String name) {
         Account a = accounts.get(name);
-        return a != null && (a.admin != null ? a.admin : FIRST_USER.equals(a.name));
+        return a != null && isAdmin(a);
+    }
+
+    private static boolean isAdmin(Account a) {
+        return a.admin != null ? a.admin : FIRST_USER.equals(a.name);
+    }
+
+    synchronized String role(String name) {
+        return isAdmin(name) ? ADMINISTRATOR : OPERATOR;
+    }
+
+    /** Every account, in the order they were added. */
+    synchronized List<User> list() {
+        List<User> out = new ArrayList<>();
+        for (Account a : accounts.values()) {
+            out.add(new User(a.name, isAdmin(a) ? ADMINISTRATOR : OPERATOR, a.mustChangePassword));
+        }
+        return out;
+    }
+
+    /**
+     * Adds an account with a password the administrator gives it; the user chooses their own at the first login.
+     *
+     * @throws ApiServlet.BadRequest 400 for a bad name, role or password, 409 when the name is taken
+     */
+    void add(String by, String name, String role, char[] password) throws IOException, ApiServlet.BadRequest {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ApiServlet.BadRequest("'" + AuthServlets.printable(name) + "' is not a user name: letters,"
+                    + " digits, '.', '_', '-' and '@', at most 64, starting with a letter or digit (it is the MQTT user"
+                    + " whose rights the user has, too)");
+        }
+        boolean admin = adminRole(role);
+        checkNewPassword(password);
+        String hash = hasher.hash(password);
+        synchronized (this) {
+            if (accounts.containsKey(name)) {
+                throw new ApiServlet.BadRequest(409, "user " + name + " exists already");
+            }
+            Account a = new Account();
+            a.name = name;
+            a.hash = hash;
+            a.mustChangePassword = true;
+            a.admin = admin;
+            accounts.put(name, a);
+            save();
+        }
+        log.info("HTTP console: user '{}' added user '{}' ({})", by, name, role);
+    }
+
+    /**
+     * Gives an account a new password the administrator chose; the user must change it at the next login.
+     *
+     * @throws ApiServlet.BadRequest 404 for an unknown user, 400 for a short password
+     */
+    void resetPassword(String by, String name, char[] password) throws IOException, ApiServlet.BadRequest {
+        checkNewPassword(password);
+        String hash = hasher.hash(password);
+        synchronized (this) {
+            Account a = existing(name);
+            a.hash = hash;
+            a.mustChangePassword = true;
+            save();
+        }
+        log.info("HTTP console: user '{}' reset the password of user '{}'", by, name);
+    }
+
+    /**
+     * Makes an account an administrator or an operator; not one's own, and not the last administrator's.
+     *
+     * @throws ApiServlet.BadRequest 404 for an unknown user, 400 for an unknown role, 409 when refused
+     */
+    void setRole(String by, String name, String role) throws IOException, ApiServlet.BadRequest {
+        boolean admin = adminRole(role);
+        synchronized (this) {
+            Account a = existing(name);
+            if (name.equals(by)) {
+                throw new ApiServlet.BadRequest(409, "you cannot change your own role: another administrator must"
+                        + " do it");
+            }
+            if (!admin && isAdmin(a)) {
+                requireAnotherAdmin(a);
+            }
+            a.admin = admin;
+            save();
+        }
+        log.info("HTTP console: user '{}' made user '{}' an {}", by, name, role);
+    }
+
+    /**
+     * Deletes an account; not one's own, and not the last administrator.
+     *
+     * @throws ApiServlet.BadRequest 404 for an unknown user, 409 when refused
+     */
+    void delete(String by, String name) throws IOException, ApiServlet.BadRequest {
+        synchronized (this) {
+            Account a = existing(name);
+            if (name.equals(by)) {
+                throw new ApiServlet.BadRequest(409, "you cannot delete yourself: another administrator must do it");
+            }
+            if (isAdmin(a)) {
+                requireAnotherAdmin(a);
+            }
+            accounts.remove(name);
+            save();
+        }
+        log.info("HTTP console: user '{}' deleted user '{}'", by, name);
+    }
+
+    private Account existing(String name) throws ApiServlet.BadRequest {
+        Account a = name == null ? null : accounts.get(name);
+        if (a == null) {
+            throw new ApiServlet.BadRequest(404, "no user " + AuthServlets.printable(name) + ": reload the list");
+        }
+        return a;
+    }
+
+    private void requireAnotherAdmin(Account a) throws ApiServlet.BadRequest {
+        for (Account other : accounts.values()) {
+            if (other != a && isAdmin(other)) {
+                return;
+            }
+        }
+        throw new ApiServlet.BadRequest(409, a.name + " is the last administrator: make another user an"
+                + " administrator first, or nobody could manage the gateway");
+    }
+
+    private static boolean adminRole(String role) throws ApiServlet.BadRequest {
+        if (ADMINISTRATOR.equals(role)) {
+            return true;
+        }
+        if (OPERATOR.equals(role)) {
+            return false;
+        }
+        throw new ApiServlet.BadRequest("role must be " + ADMINISTRATOR + " or " + OPERATOR + ", not '"
+                + AuthServlets.printable(role) + "'");
+    }
+
+    private static void checkNewPassword(char[] password) throws ApiServlet.BadRequest {
+        if (password == null || password.length < MIN_PASSWORD_LENGTH) {
+            throw new ApiServlet.BadRequest("the password needs at least " + MIN_PASSWORD_LENGTH + " characters");
+        }
     }
 
     synchronized boolean exists(String name) {

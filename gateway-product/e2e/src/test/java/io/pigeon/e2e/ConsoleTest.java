@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The HTTP console of the built product in Debian's Chromium, driven by playwright-core (src/test/node/console.mjs):
  * the first start's admin password from data/, the forced password change, a publish from the page that arrives in
- * the page's subscription, a message from mosquitto_pub that arrives there too, and after logout every route refused.
+ * the page's subscription, a message from mosquitto_pub that arrives there too, an operator added on the users page
+ * who sees no administrator actions, is refused them with 403 and publishes (mosquitto_sub sees it), and after logout
+ * every route refused.
  * <p>
  * The console's port comes from ConfigAdmin like any setting: FileInstall reads {@code deploy/io.pigeon.console.cfg}
  * (this test widens FileInstall's filter to .cfg files for that).
@@ -63,19 +65,28 @@ class ConsoleTest {
             List<String> cmd = new ArrayList<>(List.of("node", Env.nodeDir().resolve("console.mjs").toString(),
                     "http://127.0.0.1:" + httpPort, initial, "a new password for e2e", topic));
             cmd.addAll(ROUTES);
-            try (Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()))) {
+            try (Proc sub = Tools.sub(mqttPort, topic + "/from-operator");
+                    Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()))) {
                 browser.awaitLine(Pattern.compile("^READY-FOR-EXTERNAL$"), TIMEOUT);
                 Proc.run(Duration.ofSeconds(20), "mosquitto_pub", "-h", Env.LOOPBACK, "-p", Integer.toString(mqttPort),
                         "-t", topic + "/from-mosquitto", "-m", "hello from mosquitto_pub").assertExit(0);
-                Proc.Result r = browser.await(TIMEOUT).assertExit(0);
+                Proc.Result r = browser.await(Duration.ofSeconds(120)).assertExit(0);
                 for (String step : List.of("OK first login asks for a new password", "OK password changed",
                         "OK published message arrived in the subscription",
-                        "OK external message arrived in the subscription",
+                        "OK external message arrived in the subscription", "OK operator added on the users page",
+                        "OK operator logged in with a password of her own",
+                        "OK an operator sees no administrator actions and is refused them",
+                        "OK operator published with her MQTT rights",
                         "OK after logout all " + ROUTES.size() + " routes answer 401",
                         "OK no Content-Security-Policy violation")) {
                     assertTrue(r.lines().contains(step), "missing \"" + step + "\" in\n" + r.output());
                 }
+                assertTrue(Tools.awaitMessages(sub, 1, Duration.ofSeconds(20)).stream().anyMatch(m -> m.equals("MSG|"
+                        + topic + "/from-operator|0|0|hello from olga")), "mosquitto_sub got the operator's"
+                                + " message: " + Tools.messages(sub));
             }
+            assertTrue(gateway.output().contains("user 'admin' added user 'olga' (operator)"),
+                    Proc.tail(gateway.output(), 40));
             assertFalse(Files.exists(passwordFile), "the first password's file goes once it is changed");
             gateway.process.destroy();
             assertTrue(gateway.process.waitFor(15, TimeUnit.SECONDS), "the gateway stops on SIGTERM");

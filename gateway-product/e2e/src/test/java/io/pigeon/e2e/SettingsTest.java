@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * The GPIO and settings pages of the built product in Debian's Chromium (src/test/node/settings.mjs), on Pi4J's mock
  * GPIO provider: an output switched from the page changes state as a mosquitto_sub on its state topic sees; a pin
  * added with the form lands in etc/ as a FileInstall file and publishes; a pin the GPIO bundle refuses shows the
- * bundle's reason; the listener from pigeon.conf is read only; a wrong value is refused on its field; and the GPIO
+ * bundle's reason; the listener from pigeon.conf shows its file:line and can be changed (PigeonConfEditTest changes
+ * it); a wrong value is refused on its field; and the GPIO
  * bridge's topic.prefix saved from the page takes effect at once (the pins publish under the new prefix) and is
  * written to etc/io.pigeon.gpio.cfg.
  */
@@ -50,7 +51,7 @@ class SettingsTest {
         String gateway = hostname();
         try (Proc gateway0 = product.start(List.of("--config", conf.toString()), "")) {
             gateway0.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
-            try (Proc sub = subscribe(mqttPort, "pigeon/" + gateway + "/output/#", "house/" + gateway + "/output/#")) {
+            try (Proc sub = Tools.sub(mqttPort, "pigeon/" + gateway + "/output/#", "house/" + gateway + "/output/#")) {
                 run(product, gateway0, sub, etc, mqttPort, httpPort, gateway, chromium);
             }
         }
@@ -96,7 +97,7 @@ class SettingsTest {
             Proc.Result r = browser.await(TIMEOUT).assertExit(0);
             for (String step : List.of("OK logged in", "OK relay switched on from the page",
                     "OK pin added through the form", "OK the GPIO bundle's refusal is shown",
-                    "OK listener from pigeon.conf is read only with its file:line",
+                    "OK listener from pigeon.conf shows its file:line and can be changed",
                     "OK a wrong value is refused on its field", "OK GPIO bridge settings saved",
                     "OK the GPIO page follows the new prefix", "OK no Content-Security-Policy violation")) {
                 assertTrue(r.lines().contains(step), "missing \"" + step + "\" in\n" + r.output());
@@ -129,19 +130,6 @@ class SettingsTest {
     private static void go(OutputStream toBrowser) throws IOException {
         toBrowser.write("GO\n".getBytes(StandardCharsets.UTF_8));
         toBrowser.flush();
-    }
-
-    private static Proc subscribe(int port, String... filters) {
-        List<String> cmd = new ArrayList<>(Tools.LINE_BUFFERED);
-        cmd.addAll(List.of("mosquitto_sub", "-h", Env.LOOPBACK, "-p", Integer.toString(port), "-d", "-F",
-                Tools.FORMAT, "-W", "300"));
-        for (String f : filters) {
-            cmd.add("-t");
-            cmd.add(f);
-        }
-        Proc p = Proc.start(cmd, null, Map.of());
-        p.awaitLine(Pattern.compile("received SUBACK"), Duration.ofSeconds(10));
-        return p;
     }
 
     /**

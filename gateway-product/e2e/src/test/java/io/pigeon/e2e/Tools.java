@@ -38,6 +38,23 @@ final class Tools {
         return p;
     }
 
+    /**
+     * {@link #sub} on a listener of the product by its port, printing {@link #FORMAT} lines, for {@code -W 300} s at
+     * the most.
+     */
+    static Proc sub(int port, String... filters) {
+        List<String> cmd = new ArrayList<>(LINE_BUFFERED);
+        cmd.addAll(List.of("mosquitto_sub", "-h", Env.LOOPBACK, "-p", Integer.toString(port), "-d", "-F", FORMAT, "-W",
+                "300"));
+        for (String f : filters) {
+            cmd.add("-t");
+            cmd.add(f);
+        }
+        Proc p = Proc.start(cmd, null, Map.of());
+        p.awaitLine(SUBACK, Duration.ofSeconds(10));
+        return p;
+    }
+
     static Proc.Result pub(Broker b, String... args) {
         return Proc.run(RUN_TIMEOUT, withBroker("mosquitto_pub", b, args), null, Map.of()).assertExit(0);
     }

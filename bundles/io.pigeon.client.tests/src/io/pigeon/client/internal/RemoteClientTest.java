@@ -623,27 +623,34 @@ class RemoteClientTest {
     }
 
     @Test
-    void roundRobinStaysOnTheServerThatWorks() throws Exception {
-        Mosquitto first = mosquitto("allow_anonymous true");
+    void roundRobinGoesOnToTheNextServerAndStaysWhereItWorks() throws Exception {
+        int firstPort = Mosquitto.freePort();
         Mosquitto second = mosquitto("allow_anonymous true");
-        MqttClient client = connect(options(first.uri(), second.uri()).clientId("round")
-                .failover(ClientOptions.Failover.ROUND_ROBIN).build());
+        Mosquitto third = mosquitto("allow_anonymous true");
+        MqttClient client = connect(options("mqtt://127.0.0.1:" + firstPort, second.uri(), third.uri())
+                .clientId("round").failover(ClientOptions.Failover.ROUND_ROBIN).build());
         Inbox inbox = new Inbox();
         get(client.subscribe("where", 0, inbox));
         MqttClient onSecond = connect(options(second.uri()).build());
-        assertTrue(reaches(connect(options(first.uri()).build()), "where", "first", inbox), "on the first");
-        first.stop();
-        assertTrue(reaches(onSecond, "where", "second", inbox), "on the second once the first is gone");
+        assertTrue(reaches(onSecond, "where", "second", inbox), "on the second: the first is down");
+        Mosquitto first = new Mosquitto(dir, firstPort, "allow_anonymous true");
+        mosquittos.add(first);
         first.start();
         MqttClient onFirst = connect(options(first.uri()).build());
-        // PRIMARY would be back on the first within about 5 s (the test above).
+        MqttClient onThird = connect(options(third.uri()).build());
+        second.stop();
+        // IN_ORDER and PRIMARY would start again at the first, which is up now
+        assertTrue(reaches(onThird, "where", "third", inbox), "on the third: the one after the second");
+        second.start();
+        // PRIMARY would be back on the first within about 5 s
         Thread.sleep(7000);
         while (inbox.poll(0) != null) {
             // late copies from the probing above
         }
-        get(onFirst.publish(message("where", "first again", 1)));
-        assertNull(inbox.poll(500), "nothing from the first: the client stays on the second");
-        assertTrue(reaches(onSecond, "where", "still second", inbox), "still on the second");
+        get(onFirst.publish(message("where", "first", 1)));
+        get(connect(options(second.uri()).build()).publish(message("where", "second", 1)));
+        assertNull(inbox.poll(500), "nothing from the first or the second: the client stays on the third");
+        assertTrue(reaches(onThird, "where", "still third", inbox), "still on the third");
     }
 
     @Test

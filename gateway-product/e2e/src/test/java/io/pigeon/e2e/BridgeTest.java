@@ -538,23 +538,25 @@ class BridgeTest {
      * Subscribing on every connect (issue 4): with {@code cleansession false} the upstream keeps the bridge's session,
      * but a session keeps only QoS 1/2 messages for an absent client, so a retained change on a QoS 0 in line made
      * while the bridge was away would be missed if the bridge did not subscribe again. Mosquitto's bridge subscribes
-     * on every connect, whatever the session, and so does Pigeon's: after the upstream was stopped and started again
-     * and the gateway restarted, the gateway has the upstream's new retained values on a QoS 0 and a QoS 1 line. The
-     * same run with Mosquitto as the gateway: the upstream sends both bridges the same packets after the restart
-     * (the QoS 1 value twice: once from the kept session, once as retained for the new SUBSCRIBE), no more.
+     * on every connect, whatever the session, and so does Pigeon's. Two absences, on a QoS 0 and a QoS 1 line: the
+     * gateway restarted (while it was down the upstream also stopped and started again), and the upstream restarted
+     * while the gateway ran; each time the upstream's retained values changed before the bridge was back, and each
+     * time the gateway ends with them.
+     * <p>
+     * The same run with Mosquitto as the gateway: the upstream sends both bridges the same packets after each
+     * absence (the QoS 1 value twice: once from the kept session, once as retained for the new SUBSCRIBE), no more.
      */
     @Test
     void retainedChangesUpstreamWhileTheBridgeWasAwayArriveAfterItReconnects() throws Exception {
         List<String> pigeon = retainedChangesAfterReconnect("Pigeon", true);
         List<String> mosquitto = retainedChangesAfterReconnect("Mosquitto", false);
-        assertEquals(List.of(
-                "site/gw1/cfg/rate q1 r1",
-                "site/gw1/cfg/rate q1 r1",
-                "site/gw1/cmd/mode q0 r1"), mosquitto, "what the upstream sent Mosquitto's bridge after the restarts");
+        List<String> each = List.of("site/gw1/cfg/rate q1 r1", "site/gw1/cfg/rate q1 r1", "site/gw1/cmd/mode q0 r1");
+        assertEquals(List.of("gateway restarted " + each, "upstream restarted " + each), mosquitto,
+                "what the upstream sent Mosquitto's bridge after each absence");
         assertEquals(mosquitto, pigeon, "what it sent Pigeon's bridge: the same, no more");
     }
 
-    /** @return what the upstream sent the bridge after the restarts, as "topic qN rN", sorted */
+    /** @return per absence, what the upstream sent the bridge after it, as "topic qN rN", sorted */
     private static List<String> retainedChangesAfterReconnect(String name, boolean isPigeon) throws Exception {
         try (Upstream up = new Upstream(List.of("allow_anonymous true", "persistence true",
                 "persistence_location PERSISTENCE/"))) {
@@ -564,12 +566,14 @@ class BridgeTest {
             if (!isPigeon) {
                 conf.add("persistence_location PERSISTENCE/");
             }
-            conf.addAll(connection(up, "cleansession false", "remote_clientid gw1", "topic cmd/# in 0 \"\" site/gw1/",
+            // 5 s before a new attempt: time to change the upstream's values while the bridge is away
+            conf.addAll(List.of("connection up", "address 127.0.0.1:" + up.port, "restart_timeout 5",
+                    "cleansession false", "remote_clientid gw1", "topic cmd/# in 0 \"\" site/gw1/",
                     "topic cfg/# in 1 \"\" site/gw1/"));
+            List<String> sent = new ArrayList<>();
             try (Gateway gw = isPigeon ? pigeonGateway(conf) : mosquittoGateway(conf)) {
-                List<String> before = List.of("MSG|cfg/rate|1|1|10", "MSG|cmd/mode|0|1|eco");
-                Sleep.until(WAIT, () -> sorted(retainedAt(gw.port(), "+/+", 2)).equals(before));
-                assertEquals(before, sorted(retainedAt(gw.port(), "+/+", 2)), name + ": the first connect");
+                awaitRetained(gw, name + ": the first connect", "10", "eco");
+
                 gw.stop();
                 up.stop();
                 up.start();
@@ -577,15 +581,30 @@ class BridgeTest {
                 up.pub("-t", "site/gw1/cfg/rate", "-m", "20", "-r", "-q", "1");
                 int mark = up.output().length();
                 gw.start();
-                List<String> after = List.of("MSG|cfg/rate|1|1|20", "MSG|cmd/mode|0|1|away");
-                Sleep.until(WAIT, () -> sorted(retainedAt(gw.port(), "+/+", 2)).equals(after));
-                assertEquals(after, sorted(retainedAt(gw.port(), "+/+", 2)), name + ": the values changed upstream"
-                        + " while the bridge was away, on the QoS 0 line too\n" + Proc.tail(gw.output(), 60));
+                awaitRetained(gw, name + ": after the gateway restarted", "20", "away");
                 // more copies would come within milliseconds
                 Sleep.millis(1500);
-                return sorted(publishes(up.output().substring(mark), SENT_TO_GW1, "site/"));
+                sent.add("gateway restarted " + sorted(publishes(up.output().substring(mark), SENT_TO_GW1, "site/")));
+
+                up.stop();
+                up.start();
+                up.pub("-t", "site/gw1/cmd/mode", "-m", "night", "-r", "-q", "0");
+                up.pub("-t", "site/gw1/cfg/rate", "-m", "30", "-r", "-q", "1");
+                mark = up.output().length();
+                awaitRetained(gw, name + ": after the upstream restarted", "30", "night");
+                Sleep.millis(1500);
+                sent.add("upstream restarted " + sorted(publishes(up.output().substring(mark), SENT_TO_GW1, "site/")));
+                return sent;
             }
         }
+    }
+
+    /** Waits until the gateway's retained cfg/rate and cmd/mode are {@code rate} and {@code mode}. */
+    private static void awaitRetained(Gateway gw, String when, String rate, String mode) {
+        List<String> expected = List.of("MSG|cfg/rate|1|1|" + rate, "MSG|cmd/mode|0|1|" + mode);
+        Sleep.until(WAIT, () -> sorted(retainedAt(gw.port(), "+/+", 2)).equals(expected));
+        assertEquals(expected, sorted(retainedAt(gw.port(), "+/+", 2)), when + ": the values the upstream retains,"
+                + " on the QoS 0 line too\n" + Proc.tail(gw.output(), 60));
     }
 
     /**
@@ -644,16 +663,18 @@ class BridgeTest {
     /**
      * round_robin false (the default): the first address is the main one; while connected to the second, the bridge
      * checks the first every 5 s and moves back as soon as it accepts connections, and the second publishes the
-     * bridge's will (state 0). round_robin true: the addresses are equals; after the first failed, the bridge stays on
-     * the second, also once the first is back.
+     * bridge's will (state 0). round_robin true: the addresses are equals; when the one it is on fails, the bridge
+     * goes on to the next (the third here, where round_robin false would start again at the first), and stays there.
      */
     @Test
-    void roundRobinFalseMovesBackToTheFirstAddressTrueStaysWhereItWorks() throws Exception {
+    void roundRobinFalseMovesBackToTheFirstAddressTrueGoesOnAndStays() throws Exception {
         try (Upstream first = new Upstream(List.of("allow_anonymous true"));
-                Upstream second = new Upstream(List.of("allow_anonymous true"))) {
+                Upstream second = new Upstream(List.of("allow_anonymous true"));
+                Upstream third = new Upstream(List.of("allow_anonymous true"))) {
             first.stop();
             List<String> section = List.of("connection up", "address 127.0.0.1:" + first.port + " 127.0.0.1:"
-                    + second.port, "restart_timeout 1 2", "remote_clientid gw1", "topic data/# out 1");
+                    + second.port + " 127.0.0.1:" + third.port, "restart_timeout 1 2", "remote_clientid gw1",
+                    "topic data/# out 1");
             Broker b = Broker.start(section, List.of(), List.of(), "");
             try {
                 awaitConnected(b, STATE).close();
@@ -670,20 +691,22 @@ class BridgeTest {
                 b.stop(Broker.STOP_TIMEOUT);
             }
 
+            first.stop();
             List<String> roundRobin = new ArrayList<>(section);
             roundRobin.add("round_robin true");
             Broker rr = Broker.start(roundRobin, List.of(), List.of(), "");
             try {
                 awaitConnected(rr, STATE).close();
-                assertTrue(reaches(rr, first, "data/x"), "on the first address");
-                first.stop();
-                assertTrue(Sleep.until(WAIT, () -> reaches(rr, second, "data/x")), "on the second once the first"
-                        + " failed\n" + rr.outputTail());
+                assertTrue(reaches(rr, second, "data/x"), "on the second address while the first is down");
                 first.start();
+                second.stop();
+                assertTrue(Sleep.until(WAIT, () -> reaches(rr, third, "data/x")), "on the third once the second"
+                        + " failed, not back at the first\n" + rr.outputTail());
+                second.start();
                 // round_robin false would be back on the first within about 5 s (above)
                 Sleep.millis(8000);
                 assertFalse(reaches(rr, first, "data/x"), "round_robin true: not back on the first");
-                assertTrue(reaches(rr, second, "data/x"), "still on the second");
+                assertTrue(reaches(rr, third, "data/x"), "still on the third");
             } finally {
                 rr.stop(Broker.STOP_TIMEOUT);
             }

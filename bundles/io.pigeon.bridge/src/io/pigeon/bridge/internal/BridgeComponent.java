@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -194,10 +195,17 @@ public final class BridgeComponent implements Bridge {
     }
 
     private void connectIfThresholdReached() {
-        if (upstream == null && queue.size() >= settings.threshold()) {
-            log.info("Bridge {}: {} message(s) wait for the upstream (threshold {}); connecting.", settings.name(),
-                    queue.size(), settings.threshold());
+        if (stopped || upstream != null || queue.size() < settings.threshold()) {
+            return;
+        }
+        log.info("Bridge {}: {} message(s) wait for the upstream (threshold {}); connecting.", settings.name(),
+                queue.size(), settings.threshold());
+        try {
             connect();
+        } catch (RuntimeException e) {
+            // On the bridge's thread nobody else would see it; the next message that reaches the threshold tries again.
+            log.error("Bridge {}: cannot connect: {}. Fix the connection section at {}.", settings.name(),
+                    e.getMessage(), settings.source());
         }
     }
 
@@ -404,7 +412,11 @@ public final class BridgeComponent implements Bridge {
         }
         forwarder.kick();
         if (lazy && upstream == null && queue.size() >= settings.threshold()) {
-            executor.execute(this::connectIfThresholdReached);
+            try {
+                executor.execute(this::connectIfThresholdReached);
+            } catch (RejectedExecutionException e) {
+                // the bridge is stopping; the message stays queued on disk
+            }
         }
     }
 

@@ -17,5 +17,5 @@
  * connection while the service is registered, at the QoS in {@value io.pigeon.client.MqttClients#QOS_PROPERTY}
  * (default 0), and unsubscribed when it goes away.
  */
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package io.pigeon.client;

@@ -92,6 +92,8 @@ class BridgeComponentOsgiTest {
             bp.put("address", new String[] {"127.0.0.1:" + port});
             bp.put("topic", new String[] {"a/# out 1 \"\" up/"});
             bp.put("restart.timeout", "1 1");
+            // the notification topic is $SYS/broker/connection/REMOTE_CLIENTID/state, as in Mosquitto
+            bp.put("remote.clientid", "self");
             bp.put("bridge.protocol.version", "mqttv50");
             bp.put("config.source", "etc/pigeon.conf:12");
             bridgeConfig.update(bp);

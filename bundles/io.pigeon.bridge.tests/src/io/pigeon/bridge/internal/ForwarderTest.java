@@ -45,7 +45,7 @@ class ForwarderTest {
     @BeforeEach
     void open() throws IOException {
         queue = ForwardQueue.open(dir.resolve("q.mv.db"), 1 << 20, "up", log.logger);
-        forwarder = new Forwarder("up", queue, upstream, Runnable::run, later::add, log.logger, () -> 0L);
+        forwarder = new Forwarder("up", queue, () -> upstream, Runnable::run, later::add, log.logger, () -> 0L);
     }
 
     @AfterEach
@@ -132,6 +132,37 @@ class ForwarderTest {
         assertEquals(List.of("t/1"), upstream.acked);
         assertEquals(0, queue.size(), "a refused message must not block the queue");
         assertTrue(log.find("refused the message to 'forbidden'").startsWith("WARN Bridge up:"));
+    }
+
+    @Test
+    void aMessageAboveTheMaximumPacketSizeIsDroppedWithTheFix() {
+        upstream.state = ConnectionState.CONNECTED;
+        forwarder.connected();
+        enqueue("big");
+        enqueue("t/1");
+        upstream.sent.remove(0).completeExceptionally(new MqttClientException("The message to 'big' makes a PUBLISH"
+                + " packet of 300 bytes, more than the 200 bytes allowed (the client's maximum packet size); it was not"
+                + " sent", Forwarder.PACKET_TOO_LARGE));
+        upstream.ackAll();
+        assertEquals(List.of("t/1"), upstream.acked);
+        assertEquals(0, queue.size(), "a message that can never go must not block the queue");
+        assertTrue(log.find("makes a PUBLISH packet of 300 bytes").contains("Raise bridge_max_packet_size"));
+    }
+
+    @Test
+    void aConnectionThatComesAndGoesIsTheOneUsed() {
+        List<MqttClient> current = new ArrayList<>();
+        Forwarder lazy = new Forwarder("up", queue, () -> current.isEmpty() ? null : current.get(0), Runnable::run,
+                later::add, log.logger, () -> 0L);
+        queue.append(QueuedMessageCodec.encode(new Message("t/0", new byte[0], 1, false), 0));
+        lazy.kick();
+        assertEquals(List.of(), upstream.topics(), "no connection yet: nothing goes out, nothing fails");
+        upstream.state = ConnectionState.CONNECTED;
+        current.add(upstream);
+        lazy.connected();
+        upstream.ackAll();
+        assertEquals(List.of("t/0"), upstream.acked);
+        assertEquals(0, queue.size());
     }
 
     private static List<String> expected(int from, int to) {

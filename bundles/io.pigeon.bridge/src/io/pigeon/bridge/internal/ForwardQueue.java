@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.function.Consumer;
 
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -103,6 +104,13 @@ final class ForwardQueue implements AutoCloseable {
         if (old != null) {
             bytes -= old.length;
             dirty = true;
+        }
+    }
+
+    /** Hands every message, oldest first, to {@code action}, under the queue's lock (it must be quick). */
+    synchronized void forEach(Consumer<byte[]> action) {
+        for (Iterator<byte[]> it = messages.values().iterator(); it.hasNext();) {
+            action.accept(it.next());
         }
     }
 

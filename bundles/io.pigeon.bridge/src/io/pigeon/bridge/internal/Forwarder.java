@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.osgi.service.log.Logger;
 
@@ -20,17 +21,20 @@ import io.pigeon.client.MqttClientException;
  * Sends the forward queue upstream in order: up to {@link #WINDOW} messages handed to the client and not yet
  * acknowledged, each removed from the disk only when the upstream acknowledged it (PUBACK, PUBCOMP). The client keeps
  * what it was given across a reconnect and sends it again itself; what it gave back as failed is sent again from
- * here after the next reconnect. A message may so arrive twice (QoS 1 semantics), but none is lost.
+ * here after the next reconnect. A message may so arrive twice (QoS 1 semantics), but none is lost. The connection
+ * is the bridge's current client, which a lazy bridge opens and closes as it goes.
  * <p>
  * Runs on the bridge's own single thread ({@code executor}); {@link #kick()} may be called from any thread.
  */
 final class Forwarder {
 
     static final int WINDOW = 32;
+    /** MQTT 5's reason code "packet too large", which the client gives for a message above the packet size limit. */
+    static final int PACKET_TOO_LARGE = 0x95;
 
     private final String bridge;
     private final ForwardQueue queue;
-    private final MqttClient client;
+    private final Supplier<MqttClient> client;
     private final Executor executor;
     private final Logger log;
     private final LongSupplier clock;
@@ -44,11 +48,12 @@ final class Forwarder {
     private long cursor;
 
     /**
+     * @param client     the bridge's connection upstream now, or null while it has none
      * @param executor   the bridge's thread
      * @param retryLater runs a task on the bridge's thread a little later (a second)
      */
-    Forwarder(String bridge, ForwardQueue queue, MqttClient client, Executor executor, Consumer<Runnable> retryLater,
-            Logger log, LongSupplier clock) {
+    Forwarder(String bridge, ForwardQueue queue, Supplier<MqttClient> client, Executor executor,
+            Consumer<Runnable> retryLater, Logger log, LongSupplier clock) {
         this.bridge = bridge;
         this.retryLater = retryLater;
         this.queue = queue;
@@ -88,7 +93,8 @@ final class Forwarder {
                     + " Raise bridge_max_queued_bytes in the connection section if the upstream is often away this"
                     + " long.", bridge, queue.bytes(), dropped);
         }
-        while (client.state() == ConnectionState.CONNECTED && inFlight.size() < WINDOW) {
+        MqttClient upstream = client.get();
+        while (upstream != null && upstream.state() == ConnectionState.CONNECTED && inFlight.size() < WINDOW) {
             Long key = queue.next(cursor);
             if (key == null) {
                 return;
@@ -115,13 +121,13 @@ final class Forwarder {
                 queue.remove(key);
                 continue;
             }
-            send(key, message);
+            send(upstream, key, message);
         }
     }
 
-    private void send(long key, Message message) {
+    private void send(MqttClient upstream, long key, Message message) {
         inFlight.add(key);
-        client.publish(message).whenComplete((ok, failure) -> executor.execute(() -> done(key, message, failure)));
+        upstream.publish(message).whenComplete((ok, failure) -> executor.execute(() -> done(key, message, failure)));
     }
 
     private void done(long key, Message message, Throwable failure) {
@@ -129,6 +135,10 @@ final class Forwarder {
                 : failure;
         inFlight.remove(key);
         if (cause == null) {
+            queue.remove(key);
+        } else if (cause instanceof MqttClientException big && big.reasonCode() == PACKET_TOO_LARGE) {
+            log.warn("Bridge {}: {}; it is dropped. Raise bridge_max_packet_size, or keep such messages off the"
+                    + " bridge's topics.", bridge, cause.getMessage());
             queue.remove(key);
         } else if (cause instanceof MqttClientException refused && refused.reasonCode() >= 0x80) {
             // The upstream will refuse it again: keeping it would block the queue for good.
@@ -142,7 +152,8 @@ final class Forwarder {
             cursor = Math.min(cursor, key - 1);
             log.debug("Bridge {}: message {} not acknowledged ({}); kept to be sent again.", bridge, key,
                     cause.getMessage());
-            if (client.state() == ConnectionState.CONNECTED) {
+            MqttClient upstream = client.get();
+            if (upstream != null && upstream.state() == ConnectionState.CONNECTED) {
                 retryLater.accept(this::pump);
             }
             return;

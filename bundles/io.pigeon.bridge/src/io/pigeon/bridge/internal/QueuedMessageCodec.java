@@ -54,6 +54,15 @@ final class QueuedMessageCodec {
      * @throws IOException when the bytes are not a message of a known format version
      */
     static Message decode(byte[] data, long nowMillis) throws IOException {
+        return decode(data, nowMillis, true);
+    }
+
+    /** The message as queued, whether or not its expiry has passed (its expiry interval is then 1 s). */
+    static Message decodeExpiredToo(byte[] data) throws IOException {
+        return decode(data, 0, false);
+    }
+
+    private static Message decode(byte[] data, long nowMillis, boolean dropExpired) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
         int version = in.readUnsignedByte();
         if (version != VERSION) {
@@ -77,7 +86,10 @@ final class QueuedMessageCodec {
         if (deadline >= 0) {
             long remaining = deadline - nowMillis;
             if (remaining <= 0) {
-                return null;
+                if (dropExpired) {
+                    return null;
+                }
+                remaining = 1;
             }
             expiry = Math.max(1, (remaining + 999) / 1000);
         }

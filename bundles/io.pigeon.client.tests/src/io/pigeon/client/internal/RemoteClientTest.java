@@ -523,4 +523,182 @@ class RemoteClientTest {
                     + " within 10 s"), reasons.get(0));
         }
     }
+
+    /** A listener that keeps every state change with its reason, for the test thread to look at. */
+    private static List<String> states(MqttClient client) {
+        List<String> states = new CopyOnWriteArrayList<>();
+        client.addStateListener((state, reason) -> states.add(state + (reason == null ? "" : ": " + reason)));
+        return states;
+    }
+
+    /** Publishes {@code payload} to {@code topic} through {@code via} until {@code inbox} gets it, for up to 15 s. */
+    private static boolean reaches(MqttClient via, String topic, String payload, Inbox inbox) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
+            via.publish(message(topic, payload, 0));
+            Message m = inbox.poll(200);
+            if (m != null && Inbox.text(m).equals(payload)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void resubscribeMakesAKeptSessionSendItsRetainedMessagesAgain() throws Exception {
+        Mosquitto broker = mosquitto("allow_anonymous true\npersistence true\npersistence_location " + dir + "/\n"
+                + "autosave_interval 0");
+        MqttClient publisher = connect(options(broker.uri()).clientId("retainer").build());
+        get(publisher.publish(new Message("kept/a", "1".getBytes(StandardCharsets.UTF_8), 1, true)));
+        List<MqttClient> clients = new ArrayList<>();
+        List<Inbox> inboxes = new ArrayList<>();
+        List<List<String>> states = new ArrayList<>();
+        for (boolean resubscribe : new boolean[] {true, false}) {
+            MqttClient c = connect(options(broker.uri()).clientId("kept-" + resubscribe).protocolVersion(4)
+                    .cleanStart(false).resubscribe(resubscribe).build());
+            Inbox inbox = new Inbox();
+            get(c.subscribe("kept/#", 0, inbox));
+            assertEquals("1", inbox.takeText(), "retained, on the first SUBSCRIBE");
+            clients.add(c);
+            inboxes.add(inbox);
+            states.add(states(c));
+        }
+        broker.stop();
+        broker.start();
+        for (List<String> s : states) {
+            waitFor(() -> s.contains("CONNECTED"), "connected again to the restarted Mosquitto: " + s);
+        }
+        Message again = inboxes.get(0).take();
+        assertEquals("1", Inbox.text(again), "resubscribe: the kept session's subscription is sent again");
+        assertTrue(again.retain(), "and the broker sends its retained message, as for any SUBSCRIBE");
+        assertNull(inboxes.get(1).poll(1000), "without resubscribe the kept session is left as it is: nothing");
+    }
+
+    @Test
+    void unsubscribeOnConnectDropsWhatAKeptSessionStillHas() throws Exception {
+        Mosquitto broker = mosquitto("allow_anonymous true\nlog_dest stderr\nlog_type all");
+        MqttClient publisher = connect(options(broker.uri()).clientId("unsub-pub").build());
+        for (boolean unsubscribe : new boolean[] {true, false}) {
+            String id = "unsub-" + unsubscribe;
+            MqttClient earlier = connect(options(broker.uri()).clientId(id).protocolVersion(4).cleanStart(false)
+                    .build());
+            get(earlier.subscribe("old/#", 1, m -> { }));
+            earlier.close();
+            MqttClient now = connect(options(broker.uri()).clientId(id).protocolVersion(4).cleanStart(false)
+                    .unsubscribeOnConnect(unsubscribe ? List.of("old/#") : List.of()).build());
+            // Mosquitto handles one connection's packets in order: this PUBACK comes after the UNSUBACK.
+            get(now.publish(message("probe", "p", 1)));
+            now.close();
+            get(publisher.publish(message("old/x", "queued for " + id, 1)));
+            MqttClient later = connect(options(broker.uri()).clientId(id).protocolVersion(4).cleanStart(false)
+                    .build());
+            // What the kept session sends on connecting is in Mosquitto's log, whatever this client then does with it.
+            java.util.regex.Pattern queued = java.util.regex.Pattern.compile("Sending PUBLISH to " + id
+                    + " \\(d\\d, q1, r\\d, m\\d+, 'old/x'");
+            if (unsubscribe) {
+                Thread.sleep(1000);
+                assertFalse(queued.matcher(broker.log()).find(), "the session no longer had old/#: " + broker.log());
+                assertTrue(broker.log().contains("Received UNSUBSCRIBE from " + id), broker.log());
+            } else {
+                waitFor(() -> queued.matcher(broker.log()).find(), "control: the kept session still had old/#");
+                assertFalse(broker.log().contains("Received UNSUBSCRIBE from " + id), broker.log());
+            }
+            later.close();
+        }
+    }
+
+    @Test
+    void primaryFailoverMovesBackToTheFirstServerOnceItAcceptsConnections() throws Exception {
+        int firstPort = Mosquitto.freePort();
+        Mosquitto second = mosquitto("allow_anonymous true");
+        MqttClient client = connect(options("mqtt://127.0.0.1:" + firstPort, second.uri()).clientId("primary")
+                .failover(ClientOptions.Failover.PRIMARY).build());
+        Inbox inbox = new Inbox();
+        get(client.subscribe("where", 0, inbox));
+        assertTrue(reaches(connect(options(second.uri()).build()), "where", "second", inbox), "on the second");
+        Mosquitto first = new Mosquitto(dir, firstPort, "allow_anonymous true");
+        mosquittos.add(first);
+        first.start();
+        long back = System.nanoTime();
+        assertTrue(reaches(connect(options(first.uri()).build()), "where", "first", inbox),
+                "back on the first server within the 5 s check and a reconnect");
+        assertTrue(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - back) < 10, "within 10 s");
+    }
+
+    @Test
+    void roundRobinGoesOnToTheNextServerAndStaysWhereItWorks() throws Exception {
+        int firstPort = Mosquitto.freePort();
+        Mosquitto second = mosquitto("allow_anonymous true");
+        Mosquitto third = mosquitto("allow_anonymous true");
+        MqttClient client = connect(options("mqtt://127.0.0.1:" + firstPort, second.uri(), third.uri())
+                .clientId("round").failover(ClientOptions.Failover.ROUND_ROBIN).build());
+        Inbox inbox = new Inbox();
+        get(client.subscribe("where", 0, inbox));
+        MqttClient onSecond = connect(options(second.uri()).build());
+        assertTrue(reaches(onSecond, "where", "second", inbox), "on the second: the first is down");
+        Mosquitto first = new Mosquitto(dir, firstPort, "allow_anonymous true");
+        mosquittos.add(first);
+        first.start();
+        MqttClient onFirst = connect(options(first.uri()).build());
+        MqttClient onThird = connect(options(third.uri()).build());
+        second.stop();
+        // IN_ORDER and PRIMARY would start again at the first, which is up now
+        assertTrue(reaches(onThird, "where", "third", inbox), "on the third: the one after the second");
+        second.start();
+        // PRIMARY would be back on the first within about 5 s
+        Thread.sleep(7000);
+        while (inbox.poll(0) != null) {
+            // late copies from the probing above
+        }
+        get(onFirst.publish(message("where", "first", 1)));
+        get(connect(options(second.uri()).build()).publish(message("where", "second", 1)));
+        assertNull(inbox.poll(500), "nothing from the first or the second: the client stays on the third");
+        assertTrue(reaches(onThird, "where", "still third", inbox), "still on the third");
+    }
+
+    @Test
+    void theConnectionGoesOutFromTheBindAddress() throws Exception {
+        Mosquitto broker = mosquitto("allow_anonymous true\nlog_dest stderr\nlog_type all");
+        connect(options(broker.uri()).clientId("bound").bindAddress("127.0.0.2").build());
+        waitFor(() -> broker.log().contains("New client connected from 127.0.0.2:"), "Mosquitto sees 127.0.0.2: "
+                + broker.log());
+
+        MqttClient elsewhere = open(options(broker.uri()).bindAddress("192.0.2.1").build());
+        List<String> states = states(elsewhere);
+        waitFor(() -> states.stream().anyMatch(s -> s.startsWith("DISCONNECTED")), "a refusal");
+        String reason = states.stream().filter(s -> s.startsWith("DISCONNECTED")).findFirst().get();
+        assertTrue(reason.contains("bind address 192.0.2.1") && reason.contains("give an IP address of this machine"),
+                reason);
+    }
+
+    @Test
+    void aClientThatConnectsOnceStaysDownAfterALostConnection() throws Exception {
+        Mosquitto broker = mosquitto("allow_anonymous true");
+        MqttClient once = connect(options(broker.uri()).reconnect(false).build());
+        MqttClient again = connect(options(broker.uri()).build());
+        List<String> states = states(once);
+        broker.stop();
+        waitFor(() -> once.state() == ConnectionState.DISCONNECTED, "the client sees Mosquitto go");
+        broker.start();
+        get(again.connected());
+        Thread.sleep(1500);
+        assertEquals(ConnectionState.DISCONNECTED, once.state(), "no new attempt (reconnect 100 ms): " + states);
+        assertFalse(states.stream().anyMatch(s -> s.startsWith("CONNECTING")), states.toString());
+    }
+
+    @Test
+    void aMessageAboveTheMaximumPacketSizeFailsWith0x95() throws Exception {
+        Mosquitto broker = mosquitto("allow_anonymous true\nmax_packet_size 200");
+        MqttClient v5 = connect(options(broker.uri()).build());
+        MqttClientException big = failure(v5.publish(message("size/big", "x".repeat(300), 1)));
+        assertEquals(0x95, big.reasonCode());
+        assertTrue(big.getMessage().contains("the broker's Maximum Packet Size"), big.getMessage());
+        get(v5.publish(message("size/small", "x".repeat(100), 1)));
+
+        MqttClient limited = connect(options(broker.uri()).protocolVersion(4).maximumPacketSize(150).build());
+        MqttClientException own = failure(limited.publish(message("size/big", "x".repeat(200), 0)));
+        assertEquals(0x95, own.reasonCode());
+        assertTrue(own.getMessage().contains("the client's maximum packet size"), own.getMessage());
+        get(limited.publish(message("size/small", "x".repeat(100), 1)));
+    }
 }

@@ -351,6 +351,66 @@ class ConfParserTest {
     }
 
     @Test
+    void mosquittosBridgeDirectivesArePassedOnOrWarnedAbout() throws IOException {
+        ParsedConfig parsed = parse("connection cloud", "address 127.0.0.1:1883", "topic # out 1",
+                "round_robin true", "start_type lazy", "threshold 5", "idle_timeout 30",
+                "bridge_attempt_unsubscribe false", "bridge_outgoing_retain false", "notifications_local_only true",
+                "bridge_tls_version tlsv1.3", "bridge_bind_address 192.168.1.10", "bridge_max_packet_size 2048",
+                "local_clientid gw1-local",
+                "local_username bridge", "local_password secret", "local_cleansession true", "bridge_alpn mqtt",
+                "bridge_capath /etc/ssl/certs", "bridge_require_ocsp true", "bridge_identity gw", "bridge_psk 00ff",
+                "connection other", "address 10.0.0.2", "topic # in", "threshold 3", "idle_timeout 5",
+                "local_clientid gw1-local", "start_type manual", "bridge_tls_version tlsv1.1");
+        assertEquals(List.of(
+                "etc/pigeon.conf:29: start_type manual: must be automatic, lazy or once. Fix the value or remove the"
+                        + " line.",
+                "etc/pigeon.conf:30: bridge_tls_version tlsv1.1: is turned off in Java, as unsafe. Use tlsv1.2 (which"
+                        + " also allows 1.3) or tlsv1.3.",
+                "etc/pigeon.conf:28: local_clientid gw1-local: is also the local client id of the bridge at"
+                        + " etc/pigeon.conf:14 (the connection name, unless local_clientid is set); the two would"
+                        + " share one queue file. Give each bridge its own local_clientid."),
+                errors(parsed));
+        assertEquals(List.of(
+                "etc/pigeon.conf:15: local_username bridge: not supported by Pigeon. Pigeon's bridges publish and"
+                        + " subscribe inside the broker without logging in, and ACLs do not apply to them (Mosquitto"
+                        + " 2.0 skips ACL checks for bridges too).",
+                "etc/pigeon.conf:16: local_password secret: not supported by Pigeon. Pigeon's bridges publish and"
+                        + " subscribe inside the broker without logging in, and ACLs do not apply to them (Mosquitto"
+                        + " 2.0 skips ACL checks for bridges too).",
+                "etc/pigeon.conf:17: local_cleansession true: not supported by Pigeon. Pigeon keeps the bridge's"
+                        + " outgoing QoS 1/2 messages on disk while the upstream is away whatever cleansession says, as"
+                        + " Mosquitto does with local_cleansession false.",
+                "etc/pigeon.conf:18: bridge_alpn mqtt: not supported by Pigeon. Pigeon's bridges offer no ALPN"
+                        + " protocol; use an upstream port that speaks MQTT without it.",
+                "etc/pigeon.conf:19: bridge_capath /etc/ssl/certs: not supported by Pigeon. Pigeon reads CA"
+                        + " certificates from one file; put them into one PEM file (cat DIR/*.crt > ca.pem) and give"
+                        + " it as bridge_cafile.",
+                "etc/pigeon.conf:20: bridge_require_ocsp true: not supported by Pigeon. Pigeon's bridges check the"
+                        + " upstream's certificate against bridge_cafile without asking for OCSP stapling.",
+                "etc/pigeon.conf:21: bridge_identity gw: not supported by Pigeon. Pigeon does not support TLS-PSK;"
+                        + " use certificates (bridge_cafile, bridge_certfile, bridge_keyfile).",
+                "etc/pigeon.conf:22: bridge_psk 00ff: not supported by Pigeon. Pigeon does not support TLS-PSK; use"
+                        + " certificates (bridge_cafile, bridge_certfile, bridge_keyfile).",
+                "etc/pigeon.conf:26: threshold 3: has an effect only with `start_type lazy`, which connection other"
+                        + " does not have; Pigeon ignores it.",
+                "etc/pigeon.conf:27: idle_timeout 5: has an effect only with `start_type lazy`, which connection"
+                        + " other does not have; Pigeon ignores it."), warnings(parsed));
+        Map<String, Object> cloud = configs(parsed).get("io.pigeon.bridge~cloud").properties();
+        assertEquals(Boolean.TRUE, cloud.get("round.robin"));
+        assertEquals("lazy", cloud.get("start.type"));
+        assertEquals(5, cloud.get("threshold"));
+        assertEquals(30, cloud.get("idle.timeout"));
+        assertEquals(Boolean.FALSE, cloud.get("bridge.attempt.unsubscribe"));
+        assertEquals(Boolean.FALSE, cloud.get("bridge.outgoing.retain"));
+        assertEquals(Boolean.TRUE, cloud.get("notifications.local.only"));
+        assertEquals("tlsv1.3", cloud.get("bridge.tls.version"));
+        assertEquals("192.168.1.10", cloud.get("bridge.bind.address"));
+        assertEquals(2048, cloud.get("bridge.max.packet.size"));
+        assertEquals("gw1-local", cloud.get("local.clientid"));
+        assertFalse(cloud.containsKey("local.username"), "a directive Pigeon does not have is not passed on");
+    }
+
+    @Test
     void loggingDirectives() throws IOException {
         Files.createDirectories(home.resolve("logs"));
         ParsedConfig parsed = parse("log_level info", "log_level io.netty warning", "log_dest stdout",

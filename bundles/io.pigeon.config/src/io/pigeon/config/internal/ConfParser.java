@@ -604,6 +604,7 @@ final class ConfParser {
     private void checkBridges() {
         Map<String, ParsedConfig.Bridge> names = new LinkedHashMap<>();
         Map<String, String> clientIds = new LinkedHashMap<>();
+        Map<String, String> queues = new LinkedHashMap<>();
         for (ParsedConfig.Bridge bridge : result.bridges) {
             ParsedConfig.Bridge other = names.putIfAbsent(bridge.name(), bridge);
             if (other != null) {
@@ -625,6 +626,27 @@ final class ConfParser {
                 if (earlier != null) {
                     conflict(clientId.source, "remote_clientid", String.valueOf(clientId.value), "is also used at "
                             + earlier + "; the two bridges would disconnect each other. Give each its own client id.");
+                }
+            }
+            // The local client id names the bridge's queue file (the connection name when it is not set).
+            Section.Setting localId = bridge.settings().get("local.clientid");
+            String queue = localId == null ? bridge.name() : String.valueOf(localId.value);
+            String queueSource = localId == null ? bridge.source() : localId.source;
+            String earlierQueue = queues.putIfAbsent(queue, queueSource);
+            if (earlierQueue != null) {
+                conflict(queueSource, localId == null ? "connection" : "local_clientid", queue, "is also the local"
+                        + " client id of the bridge at " + earlierQueue + " (the connection name, unless local_clientid"
+                        + " is set); the two would share one queue file. Give each bridge its own local_clientid.");
+            }
+            Section.Setting startType = bridge.settings().get("start.type");
+            if (startType == null || !"lazy".equals(startType.value)) {
+                for (String lazyOnly : new String[] {"threshold", "idle_timeout"}) {
+                    Section.Setting s = bridge.settings().get(Directive.keyOf(lazyOnly));
+                    if (s != null) {
+                        problem(Severity.WARNING, fileOf(s.source), lineOf(s.source), lazyOnly, String.valueOf(s.value),
+                                "has an effect only with `start_type lazy`, which connection " + bridge.name()
+                                        + " does not have; Pigeon ignores it.");
+                    }
                 }
             }
         }

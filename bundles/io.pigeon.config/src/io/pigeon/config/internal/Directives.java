@@ -133,6 +133,17 @@ final class Directives {
         put(t, "notification_topic", BRIDGE, IMPLEMENTED, ValueType.topicName());
         // Pigeon's own: how much the store-and-forward queue may hold on disk while the upstream is away.
         put(t, "bridge_max_queued_bytes", BRIDGE, IMPLEMENTED, ValueType.longRange(1024, Long.MAX_VALUE));
+        put(t, "notifications_local_only", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "start_type", BRIDGE, IMPLEMENTED, ValueType.oneOf("automatic", "lazy", "once"));
+        put(t, "threshold", BRIDGE, IMPLEMENTED, ValueType.intRange(1, Integer.MAX_VALUE));
+        put(t, "idle_timeout", BRIDGE, IMPLEMENTED, ValueType.intRange(1, Integer.MAX_VALUE));
+        put(t, "round_robin", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "bridge_attempt_unsubscribe", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "bridge_outgoing_retain", BRIDGE, IMPLEMENTED, ValueType.bool());
+        put(t, "bridge_tls_version", BRIDGE, IMPLEMENTED, ValueType.tlsVersion());
+        put(t, "bridge_bind_address", BRIDGE, IMPLEMENTED, ValueType.word());
+        put(t, "bridge_max_packet_size", BRIDGE, IMPLEMENTED, ValueType.intRange(0, MAX_PACKET));
+        put(t, "local_clientid", BRIDGE, IMPLEMENTED, ValueType.word());
 
         // Mosquitto directives Pigeon does not have
         String ignored = "Pigeon ignores it.";
@@ -171,25 +182,22 @@ final class Directives {
         no(t, "user", GLOBAL, "Pigeon does not change user; run it as the user it should be (etc/pigeon.service).");
         no(t, "websockets_headers_size", LISTENER, ignored);
         no(t, "websockets_log_level", LISTENER, "Use log_level to set the level of Pigeon's loggers.");
-        no(t, "bridge_alpn", BRIDGE, ignored);
-        no(t, "bridge_attempt_unsubscribe", BRIDGE, ignored);
-        no(t, "bridge_bind_address", BRIDGE, "Pigeon lets the system choose the local address.");
-        no(t, "bridge_capath", BRIDGE, "Use bridge_cafile.");
-        no(t, "bridge_identity", BRIDGE, "Pigeon does not support TLS-PSK; use certificates.");
-        no(t, "bridge_psk", BRIDGE, "Pigeon does not support TLS-PSK; use certificates.");
-        no(t, "bridge_max_packet_size", BRIDGE, ignored);
-        no(t, "bridge_outgoing_retain", BRIDGE, "Pigeon passes the retain flag on.");
-        no(t, "bridge_require_ocsp", BRIDGE, ignored);
-        no(t, "bridge_tls_version", BRIDGE, "Pigeon uses the JVM's default TLS versions.");
-        no(t, "idle_timeout", BRIDGE, "Pigeon's bridges start automatically and stay connected.");
-        no(t, "local_cleansession", BRIDGE, ignored);
-        no(t, "local_clientid", BRIDGE, "Pigeon's bridges publish inside the broker without a local client id.");
-        no(t, "local_password", BRIDGE, "Pigeon's bridges publish inside the broker without logging in.");
-        no(t, "local_username", BRIDGE, "Pigeon's bridges publish inside the broker without logging in.");
-        no(t, "notifications_local_only", BRIDGE, "Pigeon publishes bridge notifications to the local broker only.");
-        no(t, "round_robin", BRIDGE, "Pigeon tries the addresses in order and stays on the one that works.");
-        no(t, "start_type", BRIDGE, "Pigeon's bridges start automatically.");
-        no(t, "threshold", BRIDGE, ignored);
+        no(t, "bridge_alpn", BRIDGE, "Pigeon's bridges offer no ALPN protocol; use an upstream port that speaks MQTT"
+                + " without it.");
+        no(t, "bridge_capath", BRIDGE, "Pigeon reads CA certificates from one file; put them into one PEM file (cat"
+                + " DIR/*.crt > ca.pem) and give it as bridge_cafile.");
+        no(t, "bridge_identity", BRIDGE, "Pigeon does not support TLS-PSK; use certificates (bridge_cafile,"
+                + " bridge_certfile, bridge_keyfile).");
+        no(t, "bridge_psk", BRIDGE, "Pigeon does not support TLS-PSK; use certificates (bridge_cafile,"
+                + " bridge_certfile, bridge_keyfile).");
+        no(t, "bridge_require_ocsp", BRIDGE, "Pigeon's bridges check the upstream's certificate against bridge_cafile"
+                + " without asking for OCSP stapling.");
+        no(t, "local_cleansession", BRIDGE, "Pigeon keeps the bridge's outgoing QoS 1/2 messages on disk while the"
+                + " upstream is away whatever cleansession says, as Mosquitto does with local_cleansession false.");
+        no(t, "local_password", BRIDGE, "Pigeon's bridges publish and subscribe inside the broker without logging in,"
+                + " and ACLs do not apply to them (Mosquitto 2.0 skips ACL checks for bridges too).");
+        no(t, "local_username", BRIDGE, "Pigeon's bridges publish and subscribe inside the broker without logging in,"
+                + " and ACLs do not apply to them (Mosquitto 2.0 skips ACL checks for bridges too).");
         return t;
     }
 

@@ -1,5 +1,6 @@
 package io.pigeon.client.internal.remote;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +34,38 @@ final class PublishConversion {
                 0);
         return new MqttPublishMessage(fixed, new MqttPublishVariableHeader(m.topic(), m.qos() == 0 ? -1 : packetId,
                 props), Unpooled.wrappedBuffer(m.payload()));
+    }
+
+    /**
+     * The size in bytes of the PUBLISH packet {@link #toPacket} makes for {@code m}, fixed header included, as MQTT 5's
+     * Maximum Packet Size counts it.
+     */
+    static int packetSize(Message m, boolean mqtt5) {
+        long remaining = 2L + utf8Length(m.topic()) + (m.qos() > 0 ? 2 : 0) + m.payload().length;
+        if (mqtt5) {
+            long props = 0;
+            MessageProperties mp = m.properties();
+            if (mp != null) {
+                props += mp.payloadFormatUtf8() == null ? 0 : 2;
+                props += mp.messageExpirySeconds() == null ? 0 : 5;
+                props += mp.contentType() == null ? 0 : 3 + utf8Length(mp.contentType());
+                props += mp.responseTopic() == null ? 0 : 3 + utf8Length(mp.responseTopic());
+                props += mp.correlationData() == null ? 0 : 3 + mp.correlationData().length;
+                for (MessageProperties.UserProperty u : mp.userProperties()) {
+                    props += 5 + utf8Length(u.name()) + utf8Length(u.value());
+                }
+            }
+            remaining += variableByteIntegerSize(props) + props;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, 1 + variableByteIntegerSize(remaining) + remaining);
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static int variableByteIntegerSize(long value) {
+        return value < 128 ? 1 : value < 16_384 ? 2 : value < 2_097_152 ? 3 : 4;
     }
 
     static MqttProperties properties(MessageProperties mp) {

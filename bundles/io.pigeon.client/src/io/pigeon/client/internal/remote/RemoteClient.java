@@ -1,5 +1,7 @@
 package io.pigeon.client.internal.remote;
 
+import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +23,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -95,6 +98,8 @@ public final class RemoteClient implements OwnedClient {
     private static final int CONNECT_TIMEOUT_MS = 10_000;
     /** How long {@link #close()} waits for the DISCONNECT to be written and the connection closed. */
     private static final int CLOSE_WAIT_SECONDS = 2;
+    /** How often a client on a later server checks whether the first accepts connections again (as Mosquitto). */
+    private static final int PRIMARY_CHECK_SECONDS = 5;
 
     private final ClientOptions options;
     private final List<ServerUri> servers;
@@ -123,6 +128,15 @@ public final class RemoteClient implements OwnedClient {
     private long delayMs;
     private ScheduledFuture<?> retry;
     private String lostReason;
+    /** The server the current round of attempts started with; the round ends when the next would be it again. */
+    private int roundFirst;
+    /** The server of the current connection (or of the last one). */
+    private int connectedIndex;
+    /** The largest PUBLISH packet the broker takes: the option's limit and the CONNACK's, 0 for none. */
+    private int maximumPacket;
+    private ScheduledFuture<?> primaryCheck;
+    /** Set when the connection to a later server is closed to move back to the first one. */
+    private boolean movingToPrimary;
 
     /** One QoS 1/2 publish between PUBLISH and its final acknowledgement. */
     private static final class InFlight {
@@ -210,9 +224,7 @@ public final class RemoteClient implements OwnedClient {
         retry = null;
         ServerUri server = servers.get(index);
         state.change(ConnectionState.CONNECTING, null);
-        Bootstrap bootstrap = new Bootstrap().group(loop).channel(NioSocketChannel.class)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-                .option(ChannelOption.TCP_NODELAY, true)
+        Bootstrap bootstrap = bootstrap(CONNECT_TIMEOUT_MS).option(ChannelOption.TCP_NODELAY, true)
                 .handler(new Pipeline(server, index));
         lostReason = null;
         bootstrap.connect(server.host(), server.port()).addListener((ChannelFutureListener) f -> {
@@ -220,12 +232,26 @@ public final class RemoteClient implements OwnedClient {
                 // closed while the socket was opening
                 f.channel().close();
             } else if (!f.isSuccess()) {
-                attemptFailed(index, "cannot reach " + server + ": " + rootMessage(f.cause())
-                        + "; check that the broker runs there and the host and port are right");
+                attemptFailed(index, causedBy(f.cause(), BindException.class)
+                        ? "cannot connect to " + server + " from the bind address " + options.bindAddress() + ": "
+                                + rootMessage(f.cause()) + "; give an IP address of this machine, of the same family"
+                                + " (IPv4 or IPv6) as the server's"
+                        : "cannot reach " + server + ": " + rootMessage(f.cause())
+                                + "; check that the broker runs there and the host and port are right");
             } else {
                 channel = f.channel();
             }
         });
+    }
+
+    /** A TCP bootstrap on the client's loop, from the bind address when there is one. */
+    private Bootstrap bootstrap(int connectTimeoutMs) {
+        Bootstrap b = new Bootstrap().group(loop).channel(NioSocketChannel.class)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMs);
+        if (options.bindAddress() != null) {
+            b.localAddress(new InetSocketAddress(options.bindAddress(), 0));
+        }
+        return b;
     }
 
     /** The CONNECT goes out once the transport is ready (after the WebSocket handshake for ws/wss). */
@@ -282,7 +308,13 @@ public final class RemoteClient implements OwnedClient {
         MqttProperties props = ack.variableHeader().properties();
         sendWindow = 65535;
         maximumQos = 2;
+        maximumPacket = options.maximumPacketSize();
         if (mqtt5() && props != null) {
+            MqttProperties.MqttProperty<?> maxPacket = props.getProperty(MqttProperties.MAXIMUM_PACKET_SIZE);
+            if (maxPacket != null && (Integer) maxPacket.value() > 0
+                    && (maximumPacket == 0 || (Integer) maxPacket.value() < maximumPacket)) {
+                maximumPacket = (Integer) maxPacket.value();
+            }
             MqttProperties.MqttProperty<?> receiveMax = props.getProperty(MqttProperties.RECEIVE_MAXIMUM);
             if (receiveMax != null) {
                 sendWindow = (Integer) receiveMax.value();
@@ -297,10 +329,48 @@ public final class RemoteClient implements OwnedClient {
             }
         }
         boolean sessionPresent = ack.variableHeader().isSessionPresent();
+        connectedIndex = index;
         resumeSession(ch, sessionPresent);
         drain();
         state.change(ConnectionState.CONNECTED, null);
         log.debug(name + " connected to " + servers.get(index) + (sessionPresent ? ", session present" : ""));
+        if (index > 0 && options.failover() == ClientOptions.Failover.PRIMARY) {
+            schedulePrimaryCheck(ch);
+        }
+    }
+
+    private void schedulePrimaryCheck(Channel ch) {
+        primaryCheck = loop.schedule(() -> checkPrimary(ch), PRIMARY_CHECK_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Failover PRIMARY, while connected to a later server: whether the first one accepts a TCP connection again, as
+     * Mosquitto's bridges check. If it does, the current connection is closed (without DISCONNECT, so that broker
+     * publishes the will) and the client connects to the first server at once.
+     */
+    private void checkPrimary(Channel ch) {
+        if (closed || ch != channel || !connected) {
+            return;
+        }
+        ServerUri primary = servers.get(0);
+        bootstrap(PRIMARY_CHECK_SECONDS * 1000).handler(new ChannelInboundHandlerAdapter())
+                .connect(primary.host(), primary.port()).addListener((ChannelFutureListener) f -> {
+                    if (f.isSuccess()) {
+                        f.channel().close();
+                    }
+                    if (closed || ch != channel || !connected) {
+                        return;
+                    }
+                    if (f.isSuccess()) {
+                        log.info(name + ": the first server " + primary + " accepts connections again; moving back"
+                                + " to it from " + servers.get(connectedIndex));
+                        movingToPrimary = true;
+                        lostReason = "moving back to the first server " + primary;
+                        ch.close();
+                    } else {
+                        schedulePrimaryCheck(ch);
+                    }
+                });
     }
 
     /** Mosquitto's try_private fallback: a broker that does not know the bridge bit gets a plain CONNECT. */
@@ -340,9 +410,17 @@ public final class RemoteClient implements OwnedClient {
                 ch.write(PublishConversion.toPacket(f.message, e.getKey(), sessionPresent, mqtt5()));
             }
         }
+        if (sessionPresent && !options.unsubscribeOnConnect().isEmpty()) {
+            // No subscription waits for this UNSUBACK: the filters are the kept session's, not this client's.
+            int id = packetId();
+            unsubscribing.put(id, List.of());
+            ch.write(new MqttUnsubscribeMessage(new MqttFixedHeader(MqttMessageType.UNSUBSCRIBE, false,
+                    MqttQoS.AT_LEAST_ONCE, false, 0), new MqttMessageIdAndPropertiesVariableHeader(id,
+                            MqttProperties.NO_PROPERTIES), new MqttUnsubscribePayload(options.unsubscribeOnConnect())));
+        }
         List<RemoteSubscription> toSubscribe = new ArrayList<>();
         for (RemoteSubscription s : subscriptions) {
-            if (!sessionPresent || !s.acked) {
+            if (!sessionPresent || !s.acked || options.resubscribe()) {
                 toSubscribe.add(s);
             }
         }
@@ -366,22 +444,33 @@ public final class RemoteClient implements OwnedClient {
             return;
         }
         state.change(ConnectionState.DISCONNECTED, reason);
-        if (index + 1 < servers.size()) {
-            attempt(index + 1);
+        int next = (index + 1) % servers.size();
+        if (next != roundFirst) {
+            attempt(next);
             return;
         }
-        scheduleRound();
+        scheduleRound(index);
     }
 
     private void connectionLost(String reason) {
         channel = null;
         connected = false;
         forgetUnanswered();
+        if (primaryCheck != null) {
+            primaryCheck.cancel(false);
+            primaryCheck = null;
+        }
         if (closed) {
             return;
         }
         state.change(ConnectionState.DISCONNECTED, reason);
-        scheduleRound();
+        if (movingToPrimary) {
+            movingToPrimary = false;
+            roundFirst = 0;
+            attempt(0);
+            return;
+        }
+        scheduleRound(connectedIndex);
     }
 
     /**
@@ -398,11 +487,23 @@ public final class RemoteClient implements OwnedClient {
         unsubscribing.clear();
     }
 
-    /** The next round of attempts, from the first server, after the backoff delay, which then doubles. */
-    private void scheduleRound() {
+    /**
+     * The next round of attempts after the backoff delay, which then doubles: from the first server, or with
+     * {@link ClientOptions.Failover#ROUND_ROBIN} from the one after {@code last}. None without reconnect.
+     */
+    private void scheduleRound(int last) {
+        if (!options.reconnect()) {
+            log.info(name + ": not connecting again (this client connects once); close it and open a new one to"
+                    + " connect again");
+            return;
+        }
         long delay = delayMs;
         delayMs = Math.min(delayMs * 2, options.reconnectMax().toMillis());
-        retry = loop.schedule(() -> attempt(0), delay, TimeUnit.MILLISECONDS);
+        int first = options.failover() == ClientOptions.Failover.ROUND_ROBIN ? (last + 1) % servers.size() : 0;
+        retry = loop.schedule(() -> {
+            roundFirst = first;
+            attempt(first);
+        }, delay, TimeUnit.MILLISECONDS);
     }
 
     private void installKeepAlive(Channel ch, int seconds) {
@@ -443,12 +544,35 @@ public final class RemoteClient implements OwnedClient {
                     + " (its CONNACK says so): publish to '" + message.topic() + "' at a lower QoS", 0x9B));
             return;
         }
+        if (tooLarge(message, done)) {
+            return;
+        }
         if (!connected || !queue.isEmpty() || (message.qos() > 0 && inflight.size() >= sendWindow)) {
             queue.add(message, done);
             return;
         }
         send(message, done);
         channel.flush();
+    }
+
+    /**
+     * Fails {@code done} with 0x95 when the PUBLISH would be larger than the maximum packet size: the option's, or,
+     * once connected, the broker's if smaller.
+     */
+    private boolean tooLarge(Message message, CompletableFuture<Void> done) {
+        int limit = connected ? maximumPacket : options.maximumPacketSize();
+        if (limit == 0) {
+            return false;
+        }
+        int size = PublishConversion.packetSize(message, mqtt5());
+        if (size <= limit) {
+            return false;
+        }
+        done.completeExceptionally(new MqttClientException("The message to '" + message.topic() + "' makes a PUBLISH"
+                + " packet of " + size + " bytes, more than the " + limit + " bytes allowed ("
+                + (limit == options.maximumPacketSize() ? "the client's maximum packet size"
+                        : "the broker's Maximum Packet Size") + "); it was not sent", 0x95));
+        return true;
     }
 
     private void send(Message message, CompletableFuture<Void> done) {
@@ -482,6 +606,9 @@ public final class RemoteClient implements OwnedClient {
             if (p.message().qos() > maximumQos) {
                 p.done().completeExceptionally(new MqttClientException("The broker supports QoS up to " + maximumQos
                         + ": the message to '" + p.message().topic() + "' was not sent; publish at a lower QoS", 0x9B));
+                continue;
+            }
+            if (tooLarge(p.message(), p.done())) {
                 continue;
             }
             send(p.message(), p.done());
@@ -796,6 +923,9 @@ public final class RemoteClient implements OwnedClient {
         if (retry != null) {
             retry.cancel(false);
         }
+        if (primaryCheck != null) {
+            primaryCheck.cancel(false);
+        }
         Channel ch = channel;
         if (ch != null && connected && graceful) {
             MqttMessage disconnect = mqtt5()
@@ -832,6 +962,16 @@ public final class RemoteClient implements OwnedClient {
     private static MqttClientException closedError(String what) {
         return new MqttClientException("Cannot " + what + ": the client is closed; open a new one with "
                 + "MqttClients.open", -1);
+    }
+
+    /** Whether {@code type} is in the chain of causes; Netty annotates a failed connect with the address. */
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {

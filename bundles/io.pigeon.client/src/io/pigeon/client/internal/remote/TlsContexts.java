@@ -21,6 +21,11 @@ final class TlsContexts {
         SslContextBuilder b = SslContextBuilder.forClient();
         // Netty checks the host name against the certificate with "HTTPS"; insecure turns only that off.
         b.endpointIdentificationAlgorithm(tls.insecure() ? null : "HTTPS");
+        if (tls.minimumVersion() != null) {
+            // Mosquitto's --tls-version: the lowest version offered, newer ones stay allowed.
+            b.protocols(tls.minimumVersion().equals("tlsv1.3") ? new String[] {"TLSv1.3"}
+                    : new String[] {"TLSv1.3", "TLSv1.2"});
+        }
         if (tls.caFile() != null) {
             File ca = readable(tls.caFile(), "caFile");
             try {

@@ -90,6 +90,19 @@ public record ClientOptions(List<String> servers, String clientId, int protocolV
                 bridge, Failover.IN_ORDER, true, null, false, List.of(), 0);
     }
 
+    /** Like a record's, but never with the password: options end up in log lines and error messages. */
+    @Override
+    public String toString() {
+        return "ClientOptions[servers=" + servers + ", clientId=" + clientId + ", protocolVersion=" + protocolVersion
+                + ", username=" + username + ", password=" + (password == null ? "none" : "(set)") + ", cleanStart="
+                + cleanStart + ", sessionExpirySeconds=" + sessionExpirySeconds + ", keepAliveSeconds="
+                + keepAliveSeconds + ", will=" + (will == null ? "none" : will.topic()) + ", tls=" + tls
+                + ", reconnect=" + reconnect + " " + reconnectMin + ".." + reconnectMax + ", offlineBufferMessages="
+                + offlineBufferMessages + " " + offlineDropPolicy + ", bridge=" + bridge + ", failover=" + failover
+                + ", bindAddress=" + bindAddress + ", resubscribe=" + resubscribe + ", unsubscribeOnConnect="
+                + unsubscribeOnConnect + ", maximumPacketSize=" + maximumPacketSize + "]";
+    }
+
     public static Builder builder(String... servers) {
         return new Builder(List.of(servers));
     }

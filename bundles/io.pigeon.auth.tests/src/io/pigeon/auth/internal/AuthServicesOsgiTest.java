@@ -90,7 +90,8 @@ class AuthServicesOsgiTest {
         Path conf = dir.resolve("pigeon.conf");
         Files.writeString(conf, "allow_anonymous false\npassword_file passwd\n");
         // io.pigeon.config reads pigeon.config when it activates.
-        Bundle config = FrameworkUtil.getBundle(ConfigurationFile.class);
+        // the bundle that serves the file, not the API bundle the interface comes from
+        Bundle config = context.getServiceReference(ConfigurationFile.class).getBundle();
         System.setProperty("pigeon.config", conf.toString());
         try {
             config.stop();

@@ -267,7 +267,8 @@ class ConfigFormsOsgiTest {
         String text = "# the test gateway\n\n# the sensors' listener\nlistener " + port + " 127.0.0.1\n"
                 + "max_connections 5 # a few sensors\n";
         Files.writeString(conf, text);
-        Bundle config = FrameworkUtil.getBundle(ConfigurationFile.class);
+        // the bundle that serves the file, not the API bundle the interface comes from
+        Bundle config = CONTEXT.getServiceReference(ConfigurationFile.class).getBundle();
         System.setProperty("pigeon.config", conf.toString());
         try {
             config.stop();

@@ -39,6 +39,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkUtil;
@@ -452,6 +453,23 @@ class ConsoleOsgiTest {
         assertEquals(200, admin.post("/api/users/delete", "{\"name\":\"olga\"}").statusCode());
         assertEquals(401, again.get("/api/session").statusCode(), "a deleted user's sessions end");
         assertEquals(401, new ConsoleClient(port).login("olga", "reset by the admin").statusCode());
+    }
+
+    @Test
+    @Order(8)
+    void theBundlesThatRunTheConsoleCannotBeStoppedFromIt() {
+        ConsoleClient admin = loggedIn();
+        for (String name : List.of("org.apache.felix.scr", "org.apache.felix.configadmin", "org.eclipse.equinox.http.servlet",
+                "io.pigeon.deploy", "com.google.gson")) {
+            Bundle b = java.util.Arrays.stream(CONTEXT.getBundles()).filter(x -> name.equals(x.getSymbolicName()))
+                    .findFirst().orElseThrow(() -> new AssertionError(name + " is not installed"));
+            for (String action : List.of("stop", "uninstall")) {
+                HttpResponse<String> r = admin.post("/api/bundles/" + action, "{\"id\":" + b.getBundleId() + "}");
+                assertEquals(409, r.statusCode(), action + " " + name + ": " + r.body());
+                assertTrue(r.body().contains("Gogo shell"), r.body());
+            }
+            assertEquals(Bundle.ACTIVE, b.getState(), name + " must still run");
+        }
     }
 
     @Test

@@ -25,6 +25,11 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -297,6 +302,44 @@ final class BundleServlets {
             throw new ApiServlet.BadRequest(HttpServletResponse.SC_CONFLICT, b.getSymbolicName() + " is this console: once "
                     + what + " it could not be started again from here. Use the Gogo shell (bin/pigeon --console).");
         }
+        String serves = servesConsole(b, context);
+        if (serves != null) {
+            throw new ApiServlet.BadRequest(HttpServletResponse.SC_CONFLICT, b.getSymbolicName() + " " + serves
+                    + ": once " + what + " this page would stop answering and could not start it again. Use the Gogo"
+                    + " shell (bin/pigeon --console).");
+        }
+    }
+
+    /** Services the console's components cannot run without, by the interface they are registered under. */
+    private static final String[] CONSOLE_RUNTIME = {"org.osgi.service.component.runtime.ServiceComponentRuntime",
+        "org.osgi.service.http.runtime.HttpServiceRuntime", "org.osgi.service.cm.ConfigurationAdmin",
+        "io.pigeon.deploy.BundleDeployer"};
+
+    /** Why the console cannot do without {@code b}, or null: it runs the console's components or serves its packages. */
+    private static String servesConsole(Bundle b, BundleContext context) {
+        for (String service : CONSOLE_RUNTIME) {
+            try {
+                ServiceReference<?>[] refs = context.getServiceReferences(service, null);
+                for (ServiceReference<?> r : refs == null ? new ServiceReference<?>[0] : refs) {
+                    if (b.equals(r.getBundle())) {
+                        return "runs this console (it provides " + service.substring(service.lastIndexOf('.') + 1)
+                                + ")";
+                    }
+                }
+            } catch (InvalidSyntaxException e) {
+                throw new IllegalStateException(e); // no filter is given
+            }
+        }
+        BundleWiring wiring = context.getBundle().adapt(BundleWiring.class);
+        if (wiring != null) {
+            for (BundleWire w : wiring.getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+                if (b.equals(w.getProvider().getBundle())) {
+                    return "gives this console the package " + w.getCapability().getAttributes()
+                            .get(PackageNamespace.PACKAGE_NAMESPACE);
+                }
+            }
+        }
+        return null;
     }
 
     /**

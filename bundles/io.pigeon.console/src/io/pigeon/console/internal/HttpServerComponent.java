@@ -11,9 +11,11 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 import java.util.Objects;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.eclipse.equinox.http.jetty.JettyConfigurator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -49,16 +51,42 @@ public final class HttpServerComponent {
     private Dictionary<String, Object> applied;
 
     @Activate
-    public HttpServerComponent(ConsoleConfig config, BundleContext context,
+    public HttpServerComponent(ConsoleConfig config, Map<String, Object> properties, BundleContext context,
             @Reference(service = LoggerFactory.class) Logger log) {
         this.context = context;
         this.log = log;
+        if (waitsForItsFile(properties)) {
+            return;
+        }
         apply(config);
     }
 
     @Modified
-    synchronized void modified(ConsoleConfig config) {
+    synchronized void modified(ConsoleConfig config, Map<String, Object> properties) {
+        if (waitsForItsFile(properties)) {
+            stopServer();
+            return;
+        }
         apply(config);
+    }
+
+    /**
+     * With no configuration yet but an {@code etc/io.pigeon.console.cfg} on disk, the console waits for FileInstall to
+     * apply that file (it starts after the console) instead of opening the default port 8080 for a moment: a user who
+     * set {@code port=0} or another port must not find 8080 open at every start. If FileInstall refuses the file, its
+     * log says why and the console stays off.
+     */
+    private boolean waitsForItsFile(Map<String, Object> properties) {
+        if (properties.containsKey(Constants.SERVICE_PID)) {
+            return false;
+        }
+        Path etc = ConfigForms.etcFolder(context.getProperty("felix.fileinstall.dir"));
+        Path file = etc == null ? null : etc.resolve(ConsoleConfig.PID + ".cfg");
+        if (file == null || !Files.exists(file)) {
+            return false;
+        }
+        log.info("HTTP console waits for {} to be applied before it opens its port", file);
+        return true;
     }
 
     @Deactivate

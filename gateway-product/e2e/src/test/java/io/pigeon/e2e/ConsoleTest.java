@@ -55,6 +55,8 @@ class ConsoleTest {
         try (Proc gateway = product.start(List.of("--config", conf.toString()), "")) {
             gateway.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
             gateway.awaitLine(Pattern.compile("HTTP console on http://127\\.0\\.0\\.1:" + httpPort), TIMEOUT);
+            assertEquals(0, gateway.count(l -> l.contains("HTTP console") && l.contains(":8080")),
+                    "the console opened its default port before FileInstall applied etc/io.pigeon.console.cfg");
 
             Path passwordFile = product.home.resolve("data/console/initial-admin-password");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)));

@@ -13,6 +13,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import javax.servlet.http.HttpServletResponse;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
@@ -23,7 +28,9 @@ import org.osgi.service.component.annotations.Deactivate;
  * Threads: broker event loops and other notifiers only {@link Stream#offer} events into a bounded queue (never block:
  * a full queue drops and counts); the request's thread writes them out in {@link Stream#pump}, and a comment line every
  * {@value #KEEPALIVE_SECONDS} s notices a closed browser. A stream ends when the browser goes, the session ends, or the
- * console stops.
+ * console stops. The HTTP Whiteboard waits for a servlet's running requests before it lets the servlet go, so the
+ * streams end as soon as the gateway or the console bundle starts to stop, before the servlets are taken away:
+ * otherwise an open page would hold up the shutdown.
  */
 @Component(service = EventStreams.class)
 public final class EventStreams {
@@ -41,6 +48,8 @@ public final class EventStreams {
     private static final Event STOP = new Event("", Map.of());
 
     private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
+    private final BundleContext context;
+    private final SynchronousBundleListener stopping;
     private volatile boolean stopped;
 
     /** One open stream. */
@@ -121,6 +130,9 @@ public final class EventStreams {
     Stream open(Sessions.Session session) throws ApiServlet.BadRequest {
         Stream stream = new Stream(session);
         synchronized (streams) {
+            if (stopped) {
+                throw new ApiServlet.BadRequest(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the console is stopping");
+            }
             if (streams.size() >= MAX_STREAMS) {
                 throw new ApiServlet.BadRequest(HttpServletResponse.SC_SERVICE_UNAVAILABLE, "the console already "
                         + "serves " + MAX_STREAMS + " live streams; close another tab or window");
@@ -134,8 +146,30 @@ public final class EventStreams {
         return stream;
     }
 
+    @Activate
+    public EventStreams(BundleContext context) {
+        this.context = context;
+        Bundle console = context.getBundle();
+        this.stopping = event -> {
+            if (event.getType() == BundleEvent.STOPPING && (event.getBundle().getBundleId() == 0
+                    || event.getBundle().equals(console))) {
+                stopAll();
+            }
+        };
+        context.addBundleListener(stopping);
+    }
+
     @Deactivate
     void deactivate() {
+        try {
+            context.removeBundleListener(stopping);
+        } catch (IllegalStateException e) {
+            // the bundle is stopping already
+        }
+        stopAll();
+    }
+
+    private void stopAll() {
         stopped = true;
         streams.forEach(Stream::stop);
     }

@@ -1,18 +1,20 @@
 'use strict';
-// The GPIO page: configured pins and sensors with their live state (polled), outputs switched and PWM duty set by
-// publishing to <topic>/set with the user's rights, and pins and sensors added or edited with the metatype form.
-
-const POLL_MS = 1000;
+// The GPIO page: configured pins and sensors with their live state (pushed by the gateway as Server-Sent Events from
+// /api/gpio/events: nothing is asked while nothing changes), outputs switched and PWM duty set by publishing to
+// <topic>/set with the user's rights, and pins and sensors added or edited with the metatype form.
 
 Pigeon.start(async () => {
   let canSave = false;
+  let events = null;
+  let refreshing = null;
+  const items = new Map(); // pid -> the pin or sensor as /api/gpio answered, with its states as pushed since
   const formBox = $('gpio-form');
 
   async function set(pin, value) {
     $('gpio-error').textContent = '';
     try {
+      // the new state comes back on the state topic, and so through the event stream
       await Pigeon.api('/api/gpio/set', { pid: pin.pid, value: String(value) });
-      await refresh();
     } catch (e) {
       $('gpio-error').textContent = e.message;
     }
@@ -24,33 +26,30 @@ Pigeon.start(async () => {
     return edit;
   }
 
+  /** The state topic's value ('' level), a sensor's quantities, its error. */
+  function value(item, level) {
+    return item.states.has(level) ? item.states.get(level) : null;
+  }
+
   function controls(pin) {
     const cell = Pigeon.el('td');
+    const state = value(pin, '');
     if (pin.kind === 'output') {
-      const toggle = Pigeon.el('button', pin.state === 'ON' ? 'Switch off' : 'Switch on',
+      const toggle = Pigeon.el('button', state === 'ON' ? 'Switch off' : 'Switch on',
         { type: 'button', 'data-toggle': pin.name });
-      toggle.addEventListener('click', () => set(pin, pin.state === 'ON' ? 'OFF' : 'ON'));
+      toggle.addEventListener('click', () => set(pin, value(pin, '') === 'ON' ? 'OFF' : 'ON'));
       cell.append(toggle);
     } else if (pin.kind === 'pwm') {
       const duty = Pigeon.el('input', null, { type: 'number', min: '0', max: '100', step: '1',
         'data-duty': pin.name, 'aria-label': 'duty cycle of ' + pin.name });
       duty.style.width = '5rem';
-      duty.value = pin.state === null ? '' : pin.state;
+      duty.value = state === null ? '' : state;
       const apply = Pigeon.el('button', 'Set %', { type: 'button', 'data-set-duty': pin.name });
       apply.addEventListener('click', () => set(pin, duty.value));
       cell.append(duty, apply);
     }
     cell.append(editButton(pin));
     return cell;
-  }
-
-  function row(item, columns, actions) {
-    const tr = Pigeon.el('tr', null, { 'data-pin': item.name, 'data-pid': item.pid });
-    for (const [text, cls] of columns) {
-      tr.append(Pigeon.el('td', text, cls ? { class: cls } : {}));
-    }
-    tr.append(actions, Pigeon.el('td', item.problem || '', { class: 'error' }));
-    return tr;
   }
 
   function stateText(item) {
@@ -60,9 +59,77 @@ Pigeon.start(async () => {
     if (!item.readable) {
       return '(no read right)';
     }
-    return item.state === null ? '(none yet)' : item.state;
+    const own = value(item, '');
+    const quantities = [...item.states.entries()].filter(([level]) => level !== '' && level !== 'error')
+      .sort(([a], [b]) => a.localeCompare(b)).map(([level, v]) => level + ' ' + v);
+    if (own === null && quantities.length === 0) {
+      return '(none yet)';
+    }
+    return [...(own === null ? [] : [own]), ...quantities].join(', ');
   }
 
+  function problemText(item) {
+    const error = value(item, 'error');
+    return [item.problem, error].filter((t) => t).join(' ');
+  }
+
+  function row(item) {
+    const columns = item.kind === 'sensor'
+      ? [[item.name], [item.type], [stateText(item), 'gpio-state'], [item.topic || '']]
+      : [[item.name], [item.kind], [item.pin], [stateText(item), 'gpio-state'], [item.topic || '']];
+    const tr = Pigeon.el('tr', null, { 'data-pin': item.name, 'data-pid': item.pid });
+    for (const [text, cls] of columns) {
+      tr.append(Pigeon.el('td', text, cls ? { class: cls } : {}));
+    }
+    let actions;
+    if (item.kind === 'sensor') {
+      actions = Pigeon.el('td');
+      actions.append(editButton(item));
+    } else {
+      actions = controls(item);
+    }
+    tr.append(actions, Pigeon.el('td', problemText(item), { class: 'error' }));
+    return tr;
+  }
+
+  /** Shows a pushed state in its row, in place: a duty being typed is left alone. */
+  function update(item) {
+    const tr = document.querySelector('tr[data-pid="' + CSS.escape(item.pid) + '"]');
+    if (!tr) {
+      return;
+    }
+    tr.querySelector('td.gpio-state').textContent = stateText(item);
+    tr.querySelector('td.error').textContent = problemText(item);
+    const state = value(item, '');
+    const toggle = tr.querySelector('button[data-toggle]');
+    if (toggle) {
+      toggle.textContent = state === 'ON' ? 'Switch off' : 'Switch on';
+    }
+    const duty = tr.querySelector('input[data-duty]');
+    if (duty && document.activeElement !== duty) {
+      duty.value = state === null ? '' : state;
+    }
+  }
+
+  function listen() {
+    if (events) {
+      events.close();
+    }
+    events = new EventSource('/api/gpio/events');
+    events.addEventListener('subscribed', () => { $('gpio-live').textContent = 'live'; });
+    events.addEventListener('state', (e) => {
+      const s = JSON.parse(e.data);
+      const item = items.get(s.pid);
+      if (item) {
+        item.states.set(s.level, s.value);
+        update(item);
+      }
+    });
+    events.addEventListener('changed', () => refreshSoon());
+    events.onerror = () => { $('gpio-live').textContent = 'reconnecting'; };
+  }
+
+  /** Reads every pin and sensor again and follows their topics anew (after a configuration changed). */
   async function refresh() {
     let data;
     try {
@@ -74,14 +141,24 @@ Pigeon.start(async () => {
     canSave = data.canSave;
     $('add-pin').hidden = !canSave;
     $('add-sensor').hidden = !canSave;
-    $('pins').replaceChildren(...data.pins.map((pin) => row(pin, [[pin.name], [pin.kind], [pin.pin],
-      [stateText(pin), 'gpio-state'], [pin.topic || '']], controls(pin))));
-    $('sensors').replaceChildren(...data.sensors.map((sensor) => {
-      const cell = Pigeon.el('td');
-      cell.append(editButton(sensor));
-      return row(sensor, [[sensor.name], [sensor.type], [stateText(sensor), 'gpio-state'], [sensor.topic || '']],
-        cell);
-    }));
+    items.clear();
+    for (const item of [...data.pins, ...data.sensors]) {
+      item.states = new Map(item.states.map((s) => [s.level, s.value]));
+      items.set(item.pid, item);
+    }
+    $('pins').replaceChildren(...data.pins.map((pin) => row(items.get(pin.pid))));
+    $('sensors').replaceChildren(...data.sensors.map((sensor) => row(items.get(sensor.pid))));
+    listen();
+  }
+
+  /** One refresh for a burst of changes (a saved form changes the configuration and then the log). */
+  function refreshSoon() {
+    if (!refreshing) {
+      refreshing = setTimeout(async () => {
+        refreshing = null;
+        await refresh();
+      }, 200);
+    }
   }
 
   async function openForm(query) {
@@ -101,6 +178,5 @@ Pigeon.start(async () => {
   $('add-sensor').addEventListener('click', () => openForm('factoryPid=io.pigeon.gpio.sensor'));
   await refresh();
   $('page').hidden = false;
-  const timer = window.setInterval(refresh, POLL_MS);
-  Pigeon.onLogout.push(() => window.clearInterval(timer));
+  Pigeon.onLogout.push(() => { if (events) { events.close(); events = null; } });
 });

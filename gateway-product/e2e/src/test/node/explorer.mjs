@@ -21,8 +21,15 @@ function node(path) {
   return `#topic-tree li[data-path="${path}"] > .node`;
 }
 
+/** The same value with every object's keys in order, to compare decoded payloads whatever their key order. */
+function sortKeys(v) {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  return v;
+}
+
 try {
-  page = await browser.newPage();
+  page = await (await browser.newContext()).newPage();
   page.on('console', (m) => {
     if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
   });
@@ -31,6 +38,37 @@ try {
   });
   page.on('pageerror', (e) => violations.push(String(e)));
   await firstLogin(page, base, initialPassword, newPassword);
+
+  // The tree follows every topic (an in-process # subscription) only while some page shows it: the broker's
+  // subscription count, as the gateway page and $SYS/broker/subscriptions/count give it, goes down by one when the
+  // last such page closes and up again when one opens
+  const subscriptions = (p) => p.evaluate(async () => (await (await fetch('/api/gateway/stats')).json()).subscriptions);
+  async function awaitSubscriptions(p, want, what) {
+    const deadline = Date.now() + 15000;
+    let now = await subscriptions(p);
+    while (now !== want && Date.now() < deadline) {
+      await p.waitForTimeout(200);
+      now = await subscriptions(p);
+    }
+    if (now !== want) throw new Error(`${what}: the broker counts ${now} subscriptions, not ${want}`);
+  }
+  const treeShown = (p) => p.waitForFunction(() => /\d+ topics/.test(document.getElementById('topics-status').textContent));
+  await treeShown(page);
+  const withTree = await subscriptions(page);
+  const second = await page.context().newPage();
+  await second.goto(base + '/');
+  await treeShown(second);
+  await awaitSubscriptions(page, withTree, 'two pages show the tree');
+  await page.goto(base + '/gateway');
+  await page.waitForSelector('#page:not([hidden])');
+  await awaitSubscriptions(page, withTree, 'one page still shows the tree');
+  await second.close({ runBeforeUnload: true });
+  await awaitSubscriptions(page, withTree - 1, 'the last page showing the tree closed');
+  await page.goto(base + '/');
+  await page.waitForSelector('#page:not([hidden])');
+  await treeShown(page);
+  await awaitSubscriptions(page, withTree, 'a page shows the tree again');
+  console.log('OK the tree subscribes while a page shows it and unsubscribes when the last one closes');
 
   // The tree: levels, counts including descendants, the retained topic, values recorded while no browser was open
   await page.waitForSelector(node(`${prefix}/retained`) + ' .delete-retained');
@@ -142,6 +180,45 @@ try {
   const other = await page.textContent(node(`${prefix}/from-page`) + ' .value');
   if (other !== 'hello again and again') throw new Error(`a topic outside the filter shows "${other}"`);
   console.log('OK a decoder chosen for a topic filter applies and is remembered');
+
+  // CBOR: a payload the test made with Python's cbor2 and sent with mosquitto_pub -f, decoded in the live list and
+  // in the tree; a payload that is not CBOR says so and shows as hex
+  await page.click('#decoders summary'); // closed again since the reload
+  await page.fill('#decoder-filter', `${prefix}/cbor/#`);
+  await page.selectOption('#decoder-kind', 'cbor');
+  await page.click('#decoder-add');
+  await page.waitForSelector(`#decoder-rules li[data-filter="${prefix}/cbor/#"]`, { state: 'attached' });
+  await page.fill('#sub-filters', `${prefix}/#`);
+  await page.click('#subscribe');
+  await page.waitForFunction(() => document.getElementById('subscribe-status').textContent === 'subscribed');
+  console.log('READY-FOR-CBOR');
+  const expected = {
+    temperature: 21.5,
+    raw: "h'0102ff'",
+    when: { tag: 1, value: 1363896240, date: '2013-03-21T20:04:00.000Z' },
+    big: { tag: 2, value: '1180591620717411303424' },
+    list: [1, -2, null, true],
+    7: 'int key',
+  };
+  const reading = `${prefix}/cbor/reading`;
+  const liveItem = page.locator('#messages li').filter({ has: page.locator('.topic', { hasText: reading }) });
+  await liveItem.first().waitFor({ timeout: 20000 });
+  const livePayload = JSON.parse(await liveItem.first().locator('.payload').textContent());
+  if (JSON.stringify(sortKeys(livePayload)) !== JSON.stringify(sortKeys(expected))) {
+    throw new Error('the live list decodes the CBOR as ' + JSON.stringify(livePayload));
+  }
+  await page.waitForSelector(node(reading) + ' .value', { timeout: 20000 });
+  const treePayload = JSON.parse(await page.textContent(node(reading) + ' .value'));
+  if (JSON.stringify(sortKeys(treePayload)) !== JSON.stringify(sortKeys(expected))) {
+    throw new Error('the tree decodes the CBOR as ' + JSON.stringify(treePayload));
+  }
+  const bad = `${prefix}/cbor/bad`;
+  await page.waitForSelector(node(bad) + ' .value', { timeout: 20000 });
+  const badText = await page.textContent(node(bad) + ' .value');
+  if (!badText.startsWith('not CBOR (') || !badText.endsWith('68 65 6c 6c 6f 21')) {
+    throw new Error(`a payload that is not CBOR shows as "${badText}"`);
+  }
+  console.log('OK a CBOR payload is decoded in the live list and the tree');
 
   if (violations.length > 0) throw new Error('script errors or CSP violations: ' + violations.join('; '));
   console.log('OK no script error and no Content-Security-Policy violation');

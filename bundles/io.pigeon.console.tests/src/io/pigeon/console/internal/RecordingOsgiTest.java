@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.StringWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -34,6 +37,7 @@ import com.google.gson.JsonParser;
 
 import io.pigeon.broker.Broker;
 import io.pigeon.broker.Message;
+import io.pigeon.broker.Subscription;
 
 /**
  * The recording inside Equinox with the real broker: messages published through the broker API land in the MVStore
@@ -266,42 +270,154 @@ class RecordingOsgiTest {
         assertEquals("ä/ü/€".getBytes(StandardCharsets.UTF_8).length + 4, r.bytes());
     }
 
+    /** The real broker, with a count of the in-process subscriptions made through it that are still open. */
+    private static final class CountingBroker {
+        final AtomicLong open = new AtomicLong();
+        final Broker broker = (Broker) Proxy.newProxyInstance(Broker.class.getClassLoader(),
+                new Class<?>[] {Broker.class}, (proxy, method, args) -> {
+                    Object result;
+                    try {
+                        result = method.invoke(BROKER, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    if (!method.getName().equals("subscribe")) {
+                        return result;
+                    }
+                    open.incrementAndGet();
+                    Subscription s = (Subscription) result;
+                    AtomicBoolean closed = new AtomicBoolean();
+                    return new Subscription() {
+                        @Override
+                        public String topicFilter() {
+                            return s.topicFilter();
+                        }
+
+                        @Override
+                        public int qos() {
+                            return s.qos();
+                        }
+
+                        @Override
+                        public void close() {
+                            if (closed.compareAndSet(false, true)) {
+                                open.decrementAndGet();
+                            }
+                            s.close();
+                        }
+                    };
+                });
+    }
+
+    private static TopicTree.Entry entry(TopicTree.Changes changes, String topic) {
+        return changes.entries().stream().filter(e -> e.topic().equals(topic)).findFirst().orElse(null);
+    }
+
+    private static void publishRetained(String topic, String payload) throws Exception {
+        BROKER.publish(new Message(topic, payload.getBytes(StandardCharsets.UTF_8), 1, true)).toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+    }
+
     @Test
-    void theTopicTreeIsFilledFromTheRecordingWithCountsAndThePreviousValue() throws Exception {
+    void theTopicTreeStartsFromTheRecordingAndTheRetainedMessagesAndFollowsRetainedChangesLive() throws Exception {
+        publishRetained("rec/tree/old", "o"); // retained before the recording: counted from the broker
         Recording r = open("rec/tree/#", 100, 1 << 20, Clock.systemUTC());
+        TopicTree tree = new TopicTree(BROKER, r, LOG);
         try {
             publish("rec/tree/t", "20.5");
             publish("rec/tree/t", "21.0");
             publish("rec/tree/h", "40");
-            await("three", () -> r.recorded() == 3);
-            TopicTree tree = new TopicTree(BROKER, r, LOG);
-            try {
-                List<TopicTree.Entry> entries = tree.snapshot(t -> t.startsWith("rec/tree/"));
-                assertEquals(List.of("rec/tree/h", "rec/tree/t"), entries.stream().map(TopicTree.Entry::topic).toList());
-                TopicTree.Entry t = entries.get(1);
-                assertEquals(2, t.count());
-                assertEquals("21.0", new String(t.lastValue(), StandardCharsets.UTF_8));
-                assertEquals("20.5", new String(t.previousValue(), StandardCharsets.UTF_8));
-                assertNull(entries.get(0).previousValue());
-                assertFalse(entries.get(0).retained());
+            publishRetained("rec/tree/kept", "k"); // recorded, and the broker retains it: counted once
+            await("four", () -> r.recorded() == 4);
+            // not recorded (its filter is not), only retained
+            publishRetained("other/tree/r", "x");
 
-                // retained by a client after the tree subscribed: the live delivery has no retain flag
-                BROKER.publish(new Message("rec/tree/h", "41".getBytes(StandardCharsets.UTF_8), 1, true))
-                        .toCompletableFuture().get(10, TimeUnit.SECONDS);
-                await("the live 41", () -> tree.snapshot(x -> x.equals("rec/tree/h")).get(0).count() == 2);
-                assertFalse(tree.snapshot(x -> x.equals("rec/tree/h")).get(0).retained());
-                tree.refreshRetained();
-                assertTrue(tree.snapshot(x -> x.equals("rec/tree/h")).get(0).retained(), "the broker holds it");
-                BROKER.publish(new Message("rec/tree/h", new byte[0], 1, true)).toCompletableFuture()
-                        .get(10, TimeUnit.SECONDS);
-                tree.refreshRetained();
-                assertFalse(tree.snapshot(x -> x.equals("rec/tree/h")).get(0).retained(), "deleted by a client");
-            } finally {
-                tree.deactivate();
-            }
+            TopicTree.Changes first = tree.view("page", 0, 0, t -> t.startsWith("rec/tree/") || t.startsWith("other/tree/"));
+            assertTrue(first.full());
+            assertEquals(List.of("other/tree/r", "rec/tree/h", "rec/tree/kept", "rec/tree/old", "rec/tree/t"),
+                    first.entries().stream().map(TopicTree.Entry::topic).toList());
+            TopicTree.Entry t = entry(first, "rec/tree/t");
+            assertEquals(2, t.count());
+            assertEquals("21.0", new String(t.lastValue(), StandardCharsets.UTF_8));
+            assertEquals("20.5", new String(t.previousValue(), StandardCharsets.UTF_8));
+            assertFalse(t.retained());
+            assertNull(entry(first, "rec/tree/h").previousValue());
+            assertEquals(1, entry(first, "rec/tree/kept").count(), "recorded and retained: one message");
+            assertTrue(entry(first, "rec/tree/kept").retained());
+            assertTrue(entry(first, "rec/tree/old").retained());
+            assertTrue(entry(first, "other/tree/r").retained());
+
+            // retained by a client while the tree looks, then deleted: Retain As Published tells the tree at once
+            publishRetained("rec/tree/h", "41");
+            TopicTree.Changes[] next = new TopicTree.Changes[1];
+            long version = first.version();
+            await("the live 41", () -> {
+                next[0] = tree.view("page", first.epoch(), version, x -> x.startsWith("rec/tree/"));
+                TopicTree.Entry h = entry(next[0], "rec/tree/h");
+                return h != null && h.count() == 2;
+            });
+            assertFalse(next[0].full());
+            assertEquals(List.of("rec/tree/h"), next[0].entries().stream().map(TopicTree.Entry::topic).toList(),
+                    "only what changed");
+            assertTrue(entry(next[0], "rec/tree/h").retained(), "the broker holds it");
+            publishRetained("rec/tree/h", "");
+            long after = next[0].version();
+            await("the delete", () -> {
+                TopicTree.Entry h = entry(tree.view("page", first.epoch(), after, x -> true), "rec/tree/h");
+                return h != null && !h.retained();
+            });
+            assertTrue(tree.view("page", first.epoch(), tree.view("page", first.epoch(), 0, x -> true).version(),
+                    x -> true).entries().isEmpty(), "nothing changed since the last answer");
         } finally {
+            tree.deactivate();
+            r.close();
+            publishRetained("rec/tree/kept", "");
+            publishRetained("rec/tree/old", "");
+            publishRetained("other/tree/r", "");
+        }
+    }
+
+    @Test
+    void theTopicTreeSubscribesOnlyWhileAPageLooks() throws Exception {
+        Recording r = open("rec/watch/#", 100, 1 << 20, Clock.systemUTC());
+        CountingBroker counting = new CountingBroker();
+        TopicTree tree = new TopicTree(counting.broker, r, LOG, java.time.Duration.ofSeconds(2));
+        try {
+            assertEquals(0, counting.open.get(), "nobody looks: no subscription");
+            assertFalse(tree.running());
+            publish("rec/watch/a", "1");
+            await("recorded", () -> r.recorded() == 1);
+
+            TopicTree.Changes one = tree.view("one", 0, 0, x -> x.startsWith("rec/watch/"));
+            assertEquals(1, counting.open.get(), "a page looks: one subscription to #");
+            assertEquals(1, entry(one, "rec/watch/a").count(), "filled from the recording at once");
+            tree.view("two", 0, 0, x -> true);
+            assertEquals(1, counting.open.get(), "a second page shares it");
+            publish("rec/watch/a", "2");
+            await("the live 2", () -> tree.snapshot(x -> x.equals("rec/watch/a")).get(0).count() == 2);
+
+            tree.leave("one");
+            assertEquals(1, counting.open.get(), "page two still looks");
+            tree.leave("two");
+            assertEquals(0, counting.open.get(), "the last page went: unsubscribed");
+            assertFalse(tree.running());
+            assertTrue(tree.snapshot(x -> true).isEmpty(), "and forgotten");
+            publish("other/watch/x", "unseen");
+
+            TopicTree.Changes again = tree.view("three", one.epoch(), one.version(), x -> x.startsWith("rec/watch/"));
+            assertEquals(1, counting.open.get(), "a page opens again: subscribed again");
+            assertTrue(again.full(), "a new run: the page starts over");
+            assertEquals(2, entry(again, "rec/watch/a").count(), "both recorded messages, at once");
+            assertTrue(tree.snapshot(x -> x.startsWith("other/watch/")).isEmpty(), "nothing came while closed");
+
+            // page three goes without saying so: after the idle time the tree stops by itself
+            await("the idle page expires", () -> counting.open.get() == 0);
+            assertFalse(tree.running());
+        } finally {
+            tree.deactivate();
             r.close();
         }
+        assertEquals(0, counting.open.get());
     }
 
     @Test

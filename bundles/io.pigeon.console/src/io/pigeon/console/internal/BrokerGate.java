@@ -79,7 +79,8 @@ public final class BrokerGate {
             throw new Refused("user " + who.username() + " may not subscribe to " + filter
                     + " (acl_file); add a `topic read` rule for this user");
         }
-        return broker.subscribe(filter, 0, m -> {
+        // QoS 2: each message comes with the QoS it was published with, which the page shows
+        return broker.subscribe(filter, 2, m -> {
             if (canReceive(who, m.topic())) {
                 handler.onMessage(m);
             }

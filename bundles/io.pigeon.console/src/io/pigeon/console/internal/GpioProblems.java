@@ -1,7 +1,9 @@
 package io.pigeon.console.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -20,6 +22,7 @@ import org.osgi.service.log.LogReaderService;
  * pin configuration FILE (PID io.pigeon.gpio.pin~door): pin = '40': use a BCM GPIO number from 0 to 27...") and a
  * pin that works as an info line with the same PID. The GPIO page shows the last error until an info line clears it.
  * The bundle exports no status API, and its log is what a user reads anyway, so this shows exactly that text.
+ * Listeners ({@link #addListener}) hear of every change, on the Log Service's thread, so the page is told at once.
  */
 @Component(service = GpioProblems.class)
 public final class GpioProblems implements LogListener {
@@ -31,6 +34,7 @@ public final class GpioProblems implements LogListener {
 
     private final LogReaderService reader;
     private final Map<String, String> problems = new ConcurrentHashMap<>();
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
     @Activate
     public GpioProblems(@Reference LogReaderService reader) {
@@ -54,13 +58,26 @@ public final class GpioProblems implements LogListener {
             return;
         }
         String pid = m.group(1);
+        boolean changed = false;
         if (LogLevel.WARN.implies(entry.getLogLevel())) { // WARN, ERROR or AUDIT
             if (problems.size() < MAX || problems.containsKey(pid)) {
-                problems.put(pid, entry.getMessage());
+                changed = !entry.getMessage().equals(problems.put(pid, entry.getMessage()));
             }
         } else if (entry.getLogLevel() == LogLevel.INFO) {
-            problems.remove(pid);
+            changed = problems.remove(pid) != null;
         }
+        if (changed) {
+            listeners.forEach(Runnable::run);
+        }
+    }
+
+    /** {@code listener} runs after every change of a problem; it must not block. */
+    void addListener(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    void removeListener(Runnable listener) {
+        listeners.remove(listener);
     }
 
     /** The last refusal of this configuration, or null when it was accepted since (or never refused). */

@@ -50,13 +50,11 @@ final class MqttServlets {
 
 
         private final transient BrokerGate gate;
-        private final transient TopicTree tree;
         private final transient PublishHistory history;
 
         @Activate
-        public Publish(@Reference BrokerGate gate, @Reference TopicTree tree, @Reference PublishHistory history) {
+        public Publish(@Reference BrokerGate gate, @Reference PublishHistory history) {
             this.gate = gate;
-            this.tree = tree;
             this.history = history;
         }
 
@@ -97,9 +95,6 @@ final class MqttServlets {
                 throw new BadRequest("responseTopic \"" + props.responseTopic() + "\" is not a valid topic name");
             }
             publish(gate, identity(request), new Message(r.topic, payload, r.qos, r.retain, props));
-            if (r.retain && payload.length > 0) {
-                tree.markRetained(r.topic);
-            }
             history.add(session(request).user, r);
             ok(response, Map.of("published", Boolean.TRUE, "topic", r.topic, "size", payload.length));
         }
@@ -152,7 +147,14 @@ final class MqttServlets {
         return s == null || s.isBlank() ? null : s;
     }
 
-    /** {@code GET /api/topics}: every topic seen that the user may read, with count, last value and retained flag. */
+    /**
+     * {@code GET /api/topics?viewer=ID&epoch=E&since=V}: the topic tree ({@link TopicTree}) as the user may read it.
+     * {@code viewer} names the page (letters, digits and dashes; without it, one viewer per session), and the request
+     * says that the page still shows the tree: the tree runs while some page asks. With {@code epoch} and
+     * {@code since} from the page's last answer, only the topics changed since; otherwise all of them
+     * ({@code "full": true}). Each topic: count, retained, time and size of the last message, its payload as text
+     * (null unless UTF-8) and Base64, and the same of the previous payload.
+     */
     @Component(service = Servlet.class)
     @HttpWhiteboardServletPattern("/api/topics")
     @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
@@ -169,11 +171,13 @@ final class MqttServlets {
         }
 
         @Override
-        void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        void get(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
             ClientIdentity who = identity(request);
-            tree.refreshRetained();
+            TopicTree.Changes changes = tree.view(viewer(request, request.getParameter("viewer")),
+                    GatewayServlets.number(request, "epoch", 0, Long.MAX_VALUE, 0),
+                    GatewayServlets.number(request, "since", 0, Long.MAX_VALUE, 0), t -> gate.canReceive(who, t));
             List<Map<String, Object>> out = new ArrayList<>();
-            for (TopicTree.Entry e : tree.snapshot(t -> gate.canReceive(who, t))) {
+            for (TopicTree.Entry e : changes.entries()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("topic", e.topic());
                 m.put("count", e.count());
@@ -187,8 +191,49 @@ final class MqttServlets {
                         : Base64.getEncoder().encodeToString(e.previousValue()));
                 out.add(m);
             }
-            ok(response, Map.of("topics", out, "dropped", tree.dropped()));
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("epoch", changes.epoch());
+            answer.put("version", changes.version());
+            answer.put("full", changes.full());
+            answer.put("topics", out);
+            answer.put("dropped", changes.dropped());
+            ok(response, answer);
         }
+    }
+
+    /** {@code POST /api/topics/close} {"viewer"}: the page no longer shows the tree (it is being left or closed). */
+    @Component(service = Servlet.class)
+    @HttpWhiteboardServletPattern("/api/topics/close")
+    @HttpWhiteboardContextSelect(ConsoleContext.SELECT)
+    @HttpWhiteboardTarget(ConsoleContext.TARGET)
+    public static final class CloseTopics extends ApiServlet {
+        private static final long serialVersionUID = 1L;
+
+        private static final class Request {
+            String viewer;
+        }
+
+        private final transient TopicTree tree;
+
+        @Activate
+        public CloseTopics(@Reference TopicTree tree) {
+            this.tree = tree;
+        }
+
+        @Override
+        void post(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
+            tree.leave(viewer(request, body(request, Request.class).viewer));
+            ok(response, Map.of("closed", Boolean.TRUE));
+        }
+    }
+
+    /** The tree's key for a page: its id within the session, so a session can only close its own pages. */
+    static String viewer(HttpServletRequest request, String id) throws ApiServlet.BadRequest {
+        String page = id == null ? "" : id;
+        if (page.length() > 64 || !page.matches("[A-Za-z0-9-]*")) {
+            throw new ApiServlet.BadRequest("viewer must be at most 64 letters, digits or dashes");
+        }
+        return ApiServlet.session(request).token + "/" + page;
     }
 
     /** {@code POST /api/retained/delete} {"topic"}: publishes the empty retained message that deletes it. */
@@ -204,12 +249,10 @@ final class MqttServlets {
         }
 
         private final transient BrokerGate gate;
-        private final transient TopicTree tree;
 
         @Activate
-        public DeleteRetained(@Reference BrokerGate gate, @Reference TopicTree tree) {
+        public DeleteRetained(@Reference BrokerGate gate) {
             this.gate = gate;
-            this.tree = tree;
         }
 
         @Override
@@ -219,7 +262,6 @@ final class MqttServlets {
                 throw new BadRequest("topic is missing");
             }
             publish(gate, identity(request), new Message(r.topic, new byte[0], 1, true));
-            tree.markNotRetained(r.topic);
             ok(response, Map.of("deleted", r.topic));
         }
     }

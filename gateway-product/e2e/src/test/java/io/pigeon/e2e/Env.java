@@ -40,6 +40,17 @@ final class Env {
         return "/usr/bin/python3";
     }
 
+    /** The host name as the gateway reads it: its default gateway.id, the second level of the GPIO topics. */
+    static String gatewayId() {
+        try {
+            String name = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            int dot = name.indexOf('.');
+            return dot > 0 ? name.substring(0, dot) : name;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A port that was free a moment ago on the loopback interface. */
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {

@@ -17,10 +17,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The explorer page of the built product in Debian's Chromium (src/test/node/explorer.mjs): traffic published with
- * mosquitto_pub while no browser is open is recorded, and the page shows it in the topic tree (with a retained topic
- * that it deletes, checked with mosquitto_sub), plots it with uPlot together with a live value and a JSON field,
- * publishes and re-sends from its publish history, and downloads the recording as CSV and JSON.
+ * The explorer page of the built product in Debian's Chromium (src/test/node/explorer.mjs): the topic tree holds its
+ * # subscription only while a page shows it (the broker's subscription count goes down when the last such page closes
+ * and up when one opens); traffic published with mosquitto_pub while no browser is open is recorded, and the page
+ * shows it in the topic tree (with a retained topic that it deletes, checked with mosquitto_sub), plots it with uPlot
+ * together with a live value and a JSON field, publishes and re-sends from its publish history, downloads the
+ * recording as CSV and JSON, and decodes a CBOR payload made with Python's cbor2 in the live list and the tree.
  */
 @PigeonOnly("the HTTP console is Pigeon's")
 class ExplorerTest {
@@ -63,9 +65,14 @@ class ExplorerTest {
                 assertEquals(27, sub.exitCode(), sub.output());
                 browser.awaitLine(Pattern.compile("^READY-FOR-LIVE$"), TIMEOUT);
                 pub(mqttPort, "-t", prefix + "/sensors/temp", "-m", "23.5");
+                browser.awaitLine(Pattern.compile("^READY-FOR-CBOR$"), TIMEOUT);
+                pub(mqttPort, "-t", prefix + "/cbor/reading", "-f", cbor(product.dir.resolve("reading.cbor")).toString());
+                pub(mqttPort, "-t", prefix + "/cbor/bad", "-m", "hello!");
                 Proc.Result r = browser.await(Duration.ofSeconds(120));
                 assertEquals(0, r.exitCode(), r.output());
-                for (String step : List.of("OK the tree shows the recorded and retained topics with counts and changes",
+                for (String step : List.of(
+                        "OK the tree subscribes while a page shows it and unsubscribes when the last one closes",
+                        "OK the tree shows the recorded and retained topics with counts and changes",
                         "OK a level collapses and expands", "OK retained deleted",
                         "OK the chart plots the recorded values", "OK a live value is added to the chart",
                         "OK a JSON field is plotted on the same time axis",
@@ -73,6 +80,7 @@ class ExplorerTest {
                         "OK the publish history sends a message again",
                         "OK the export downloads the filtered history as CSV and JSON",
                         "OK a decoder chosen for a topic filter applies and is remembered",
+                        "OK a CBOR payload is decoded in the live list and the tree",
                         "OK no script error and no Content-Security-Policy violation")) {
                     assertTrue(r.lines().contains(step), "missing \"" + step + "\" in\n" + r.output());
                 }
@@ -82,6 +90,18 @@ class ExplorerTest {
             gateway.process.destroy();
             assertTrue(gateway.process.waitFor(15, TimeUnit.SECONDS), "the gateway stops on SIGTERM");
         }
+    }
+
+    /**
+     * A CBOR payload made by Python's cbor2 (Debian's python3-cbor2): a float, a byte string, an epoch time (tag 1),
+     * a bignum (tag 2), an array with null and true, and an integer map key.
+     */
+    private static Path cbor(Path file) {
+        Proc.run(Duration.ofSeconds(20), List.of(Env.python(), "-c", "import cbor2, sys\n"
+                + "open(sys.argv[1], 'wb').write(cbor2.dumps({'temperature': 21.5, 'raw': b'\\x01\\x02\\xff', "
+                + "'when': cbor2.CBORTag(1, 1363896240), 'big': 2 ** 70, 'list': [1, -2, None, True], 7: 'int key'}))",
+                file.toString()), null, Map.of()).assertExit(0);
+        return file;
     }
 
     private static void pub(int port, String... args) {

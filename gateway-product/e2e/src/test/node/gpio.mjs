@@ -1,0 +1,94 @@
+// The GPIO page in Debian's Chromium (playwright-core), on Pi4J's mock provider: pin states are pushed to the page,
+// so a change shows without a reload and an idle page asks the gateway nothing.
+// Usage: node gpio.mjs BASE_URL INITIAL_PASSWORD NEW_PASSWORD
+// The output pin "relay" and the input pin "door" come from etc/; the Java side (GpioPageTest) publishes with
+// mosquitto_pub when the script prints WAIT <what>, and answers GO on stdin. Prints "OK <step>"; exits 1 with
+// "FAIL ..." otherwise.
+import { chromium } from 'playwright-core';
+import * as readline from 'node:readline';
+import { firstLogin } from './console-login.mjs';
+
+const [base, initialPassword, newPassword] = process.argv.slice(2);
+const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 120000);
+const input = readline.createInterface({ input: process.stdin });
+const lines = input[Symbol.asyncIterator]();
+/** Prints WAIT <what> and returns the time it did, once the Java side has published (it answers GO). */
+async function published(what) {
+  const t0 = Date.now();
+  console.log('WAIT ' + what);
+  const answer = await lines.next();
+  if (answer.done || answer.value.trim() !== 'GO') throw new Error('the test did not publish ' + what);
+  return t0;
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox'],
+});
+let failed = false;
+let page = null;
+const violations = [];
+const requests = [];
+try {
+  page = await browser.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
+  });
+  page.on('pageerror', (e) => violations.push(String(e)));
+  page.on('request', (r) => requests.push(r.method() + ' ' + new URL(r.url()).pathname));
+  let loads = 0;
+  page.on('load', () => { loads++; });
+  await firstLogin(page, base, initialPassword, newPassword);
+
+  await page.goto(base + '/gpio');
+  const relay = 'tr[data-pin="relay"] td.gpio-state';
+  const door = 'tr[data-pin="door"] td.gpio-state';
+  await page.waitForSelector(relay + ':text-is("OFF")', { timeout: 20000 });
+  await page.waitForSelector(door + ':text-is("OFF")', { timeout: 20000 });
+  await page.waitForSelector('#gpio-live:text-is("live")');
+  const loadsAtStart = loads;
+  console.log('OK the page shows the relay and the door');
+
+  let t0 = Date.now();
+  await page.click('button[data-toggle="relay"]');
+  await page.waitForSelector(relay + ':text-is("ON")', { timeout: 10000 });
+  await page.waitForSelector('button[data-toggle="relay"]:text-is("Switch off")');
+  console.log(`OK the relay switched on from the page shows ON (${Date.now() - t0} ms)`);
+
+  t0 = await published('relay TOGGLE');
+  await page.waitForSelector(relay + ':text-is("OFF")', { timeout: 10000 });
+  const toggled = Date.now() - t0;
+  console.log(`OK a TOGGLE from mosquitto_pub shows OFF without a reload (${toggled} ms)`);
+
+  t0 = await published('door simulate ON');
+  await page.waitForSelector(door + ':text-is("ON")', { timeout: 10000 });
+  const simulated = Date.now() - t0;
+  console.log(`OK the door driven through /simulate shows ON without a reload (${simulated} ms)`);
+
+  // nothing changes now: the page asks nothing (its one event stream stays open and quiet)
+  const before = requests.length;
+  await page.waitForTimeout(3500);
+  const idle = requests.slice(before);
+  if (idle.length > 0) throw new Error('the idle page sent ' + JSON.stringify(idle));
+  console.log('OK an idle page sends no request');
+
+  if (loads !== loadsAtStart) throw new Error(`the page was loaded ${loads - loadsAtStart} more times`);
+  const gets = requests.filter((r) => r === 'GET /api/gpio').length;
+  if (gets !== 1) throw new Error(`the page read /api/gpio ${gets} times, not once: ` + JSON.stringify(requests));
+  if (toggled > 2000 || simulated > 2000) throw new Error(`a change took ${Math.max(toggled, simulated)} ms to show`);
+  console.log('OK every change was pushed: no reload, no polling');
+  if (violations.length > 0) throw new Error('script errors or CSP violations: ' + violations.join('; '));
+  console.log('OK no script error and no Content-Security-Policy violation');
+} catch (e) {
+  failed = true;
+  const shown = page ? await page.evaluate(() => Array.from(document.querySelectorAll('tr, .error, [role=status]'))
+    .map((n) => n.textContent).filter((t) => t).join(' | ')).catch(() => '') : '';
+  console.error('PAGE ' + shown);
+  console.error('FAIL ' + (e && e.message ? e.message : e));
+} finally {
+  await browser.close();
+  clearTimeout(timer);
+  input.close();
+}
+process.exit(failed ? 1 : 0);

@@ -43,9 +43,9 @@ import io.pigeon.broker.spi.ClientIdentity;
  * The state of one network connection: protocol level, client limits, topic aliases, will, and the
  * session it is attached to; and the outgoing packets. Kept in a channel attribute.
  * <p>
- * Threading: runs on the channel's event loop only. Writes are flushed once per read batch
- * ({@link MqttMessageGuard#channelReadComplete}) or, for messages from other connections, once per
- * event loop turn through one scheduled flush task.
+ * Threading: runs on the channel's event loop only. Writes are flushed once per event loop turn through one
+ * scheduled flush task, queued at the end of a read batch ({@link MqttMessageGuard#channelReadComplete}) or at
+ * the first write of a message from another connection.
  */
 public final class MqttConnection implements ClientConnection {
 
@@ -76,6 +76,7 @@ public final class MqttConnection implements ClientConnection {
     private String[] inboundAliases;
     private Map<String, Integer> outboundAliases;
     private boolean inRead;
+    private boolean writtenInRead;
     private boolean flushScheduled;
     private ArrayDeque<Object> pending;
     private long packetsDecoded;
@@ -322,7 +323,12 @@ public final class MqttConnection implements ClientConnection {
 
     // ---- writing ----
 
-    /** Writes a packet; flushed at the end of the read batch or on the next loop turn. */
+    /**
+     * Writes a packet; flushed by one task on this loop's turn, queued at the end of this connection's read batch
+     * or, for a packet from elsewhere (a subscriber's PUBLISH), at the first write. So within one turn the
+     * subscribers' PUBLISHes reach the socket before the publisher's PUBACK, as Mosquitto sends them, and the
+     * delivery does not wait for the acknowledgement's system call and for the publisher to read it.
+     */
     public void write(MqttMessage m) {
         if (!channel.isActive()) {
             ReferenceCountUtil.release(m);
@@ -334,7 +340,24 @@ public final class MqttConnection implements ClientConnection {
             // unflushed packets count against the water mark: hand them to the socket before the
             // session treats this client as slow and starts queueing (and dropping QoS 0)
             channel.flush();
-        } else if (!inRead && !flushScheduled) {
+        } else if (inRead) {
+            writtenInRead = true;
+        } else {
+            flushLater();
+        }
+    }
+
+    /** The end of this connection's read batch: what it wrote goes out after the flushes already queued. */
+    void readComplete() {
+        inRead = false;
+        if (writtenInRead) {
+            writtenInRead = false;
+            flushLater();
+        }
+    }
+
+    private void flushLater() {
+        if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(flushTask);
         }

@@ -18,7 +18,7 @@ import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
 
 /**
  * First handler after the decoder: creates the connection state, rejects failed decodes and packets
- * that are not allowed in the connection's state, flushes once per read batch, and reports keep alive
+ * that are not allowed in the connection's state, has what a read batch wrote flushed, and reports keep alive
  * expiry and the end of the connection.
  * <p>
  * Sharable, stateless; runs on each channel's event loop.
@@ -143,9 +143,7 @@ public final class MqttMessageGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        MqttConnection conn = MqttConnection.of(ctx.channel());
-        conn.inRead(false);
-        ctx.flush();
+        MqttConnection.of(ctx.channel()).readComplete();
         ctx.fireChannelReadComplete();
     }
 

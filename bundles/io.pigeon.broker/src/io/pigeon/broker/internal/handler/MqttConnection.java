@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
@@ -43,9 +44,9 @@ import io.pigeon.broker.spi.ClientIdentity;
  * The state of one network connection: protocol level, client limits, topic aliases, will, and the
  * session it is attached to; and the outgoing packets. Kept in a channel attribute.
  * <p>
- * Threading: runs on the channel's event loop only. Writes are flushed once per read batch
- * ({@link MqttMessageGuard#channelReadComplete}) or, for messages from other connections, once per
- * event loop turn through one scheduled flush task.
+ * Threading: runs on the channel's event loop only. Writes are flushed once per event loop turn through one
+ * scheduled flush task, queued at the end of a read batch ({@link MqttMessageGuard#channelReadComplete}) or at
+ * the first write of a message from another connection.
  */
 public final class MqttConnection implements ClientConnection {
 
@@ -60,6 +61,7 @@ public final class MqttConnection implements ClientConnection {
     private final MqttBroker broker;
     private final String remoteAddress;
     private final Runnable flushTask = this::flushNow;
+    private final Runnable readTimeoutCheck = this::checkReadTimeout;
     State state = State.AWAIT_CONNECT;
     private int protocolLevel = 4;
     private String clientId;
@@ -76,6 +78,10 @@ public final class MqttConnection implements ClientConnection {
     private String[] inboundAliases;
     private Map<String, Integer> outboundAliases;
     private boolean inRead;
+    private long lastReadNanos;
+    private long readTimeoutNanos;
+    private ScheduledFuture<?> readTimer;
+    private boolean writtenInRead;
     private boolean flushScheduled;
     private ArrayDeque<Object> pending;
     private long packetsDecoded;
@@ -322,7 +328,12 @@ public final class MqttConnection implements ClientConnection {
 
     // ---- writing ----
 
-    /** Writes a packet; flushed at the end of the read batch or on the next loop turn. */
+    /**
+     * Writes a packet; flushed by one task on this loop's turn, queued at the end of this connection's read batch
+     * or, for a packet from elsewhere (a subscriber's PUBLISH), at the first write. So within one turn the
+     * subscribers' PUBLISHes reach the socket before the publisher's PUBACK, as Mosquitto sends them, and the
+     * delivery does not wait for the acknowledgement's system call and for the publisher to read it.
+     */
     public void write(MqttMessage m) {
         if (!channel.isActive()) {
             ReferenceCountUtil.release(m);
@@ -334,7 +345,69 @@ public final class MqttConnection implements ClientConnection {
             // unflushed packets count against the water mark: hand them to the socket before the
             // session treats this client as slow and starts queueing (and dropping QoS 0)
             channel.flush();
-        } else if (!inRead && !flushScheduled) {
+        } else if (inRead) {
+            writtenInRead = true;
+        } else {
+            flushLater();
+        }
+    }
+
+    /**
+     * Closes the connection when no packet arrives for this long: the time to send CONNECT, then one and a half
+     * times the keep alive; 0 for none. Replaces the previous timeout. One timer task per connection, rescheduled
+     * when it fires early (rather than Netty's IdleStateHandler, a pipeline member with its own context and task).
+     */
+    public void readTimeout(long millis) {
+        if (readTimer != null) {
+            readTimer.cancel(false);
+            readTimer = null;
+        }
+        readTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(millis);
+        if (readTimeoutNanos > 0 && channel.isOpen()) {
+            lastReadNanos = channel.eventLoop().ticker().nanoTime();
+            readTimer = channel.eventLoop().schedule(readTimeoutCheck, readTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void checkReadTimeout() {
+        readTimer = null;
+        if (!channel.isOpen() || closing) {
+            return;
+        }
+        long left = readTimeoutNanos - (channel.eventLoop().ticker().nanoTime() - lastReadNanos);
+        if (left > 0) {
+            readTimer = channel.eventLoop().schedule(readTimeoutCheck, left, TimeUnit.NANOSECONDS);
+        } else if (state == State.CONNECTED) {
+            broker.log().info("Client " + describe() + " has exceeded its keep alive timeout, disconnecting");
+            close(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+        } else {
+            broker.log().info("Connection from " + remoteAddress + " sent no CONNECT in time, closing");
+            close(ReasonCodes.NONE, null);
+        }
+    }
+
+    /** The connection has closed: drops its timer at once rather than when it would fire. */
+    void closed() {
+        if (readTimer != null) {
+            readTimer.cancel(false);
+            readTimer = null;
+        }
+    }
+
+    /** The end of this connection's read batch: what it wrote goes out after the flushes already queued. */
+    void readComplete() {
+        if (inRead && readTimer != null) {
+            lastReadNanos = channel.eventLoop().ticker().nanoTime();
+        }
+        inRead = false;
+        if (writtenInRead) {
+            writtenInRead = false;
+            flushLater();
+        }
+    }
+
+    private void flushLater() {
+        if (!flushScheduled) {
             flushScheduled = true;
             channel.eventLoop().execute(flushTask);
         }

@@ -10,7 +10,6 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.pigeon.broker.internal.MqttBroker;
@@ -18,8 +17,8 @@ import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
 
 /**
  * First handler after the decoder: creates the connection state, rejects failed decodes and packets
- * that are not allowed in the connection's state, flushes once per read batch, and reports keep alive
- * expiry and the end of the connection.
+ * that are not allowed in the connection's state, has what a read batch wrote flushed, and reports the end of
+ * the connection.
  * <p>
  * Sharable, stateless; runs on each channel's event loop.
  */
@@ -143,26 +142,8 @@ public final class MqttMessageGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        MqttConnection conn = MqttConnection.of(ctx.channel());
-        conn.inRead(false);
-        ctx.flush();
+        MqttConnection.of(ctx.channel()).readComplete();
         ctx.fireChannelReadComplete();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            MqttConnection conn = MqttConnection.of(ctx.channel());
-            if (conn.state() == MqttConnection.State.CONNECTED) {
-                broker.log().info("Client " + conn.describe() + " has exceeded its keep alive timeout, disconnecting");
-                conn.close(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
-            } else {
-                broker.log().info("Connection from " + conn.remoteAddress() + " sent no CONNECT in time, closing");
-                conn.close(ReasonCodes.NONE, null);
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -178,6 +159,7 @@ public final class MqttMessageGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         MqttConnection conn = MqttConnection.of(ctx.channel());
+        conn.closed();
         ArrayDeque<Object> q = conn.pendingOrNull();
         if (q != null) {
             q.forEach(ReferenceCountUtil::release);

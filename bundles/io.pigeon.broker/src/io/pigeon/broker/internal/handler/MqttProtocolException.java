@@ -1,7 +1,7 @@
 package io.pigeon.broker.internal.handler;
 
 /**
- * A client broke the protocol. Thrown by the packet handlers; {@link ProtocolErrorHandler} turns it into
+ * A client broke the protocol. Thrown by the packet handlers; {@link PacketDispatcher} turns it into
  * a DISCONNECT (MQTT 5) or CONNACK with the reason code and closes the connection.
  */
 public final class MqttProtocolException extends RuntimeException {

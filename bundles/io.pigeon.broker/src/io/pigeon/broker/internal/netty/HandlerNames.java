@@ -15,16 +15,9 @@ public final class HandlerNames {
     public static final String FRAMER = "framer";
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
-    public static final String IDLE = "idle";
     public static final String GUARD = "guard";
-    public static final String CONNECT = "connect";
-    public static final String PUBLISH = "publish";
-    public static final String SUBSCRIBE = "subscribe";
-    public static final String UNSUBSCRIBE = "unsubscribe";
-    public static final String PING = "ping";
-    public static final String DISCONNECT = "disconnect";
-    public static final String AUTH = "auth";
-    public static final String ERRORS = "errors";
+    /** The packet handlers by type and the error mapping: {@code PacketDispatcher}. */
+    public static final String DISPATCH = "dispatch";
 
     private HandlerNames() {
     }

@@ -9,18 +9,14 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.pigeon.broker.internal.ListenerSettings;
 import io.pigeon.broker.internal.MqttBroker;
 import io.pigeon.broker.internal.handler.MqttConnection;
 import io.pigeon.broker.internal.handler.MqttMessageGuard;
-import io.pigeon.broker.internal.handler.ProtocolErrorHandler;
-import io.pigeon.broker.internal.handler.auth.AuthHandler;
+import io.pigeon.broker.internal.handler.PacketDispatcher;
 import io.pigeon.broker.internal.handler.connect.ConnectHandler;
 import io.pigeon.broker.internal.handler.connect.ConnectService;
 import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
-import io.pigeon.broker.internal.handler.disconnect.DisconnectHandler;
-import io.pigeon.broker.internal.handler.ping.PingHandler;
 import io.pigeon.broker.internal.handler.publish.PublishHandler;
 import io.pigeon.broker.internal.handler.publish.PublishService;
 import io.pigeon.broker.internal.handler.subscribe.SubscribeHandler;
@@ -29,8 +25,9 @@ import io.pigeon.broker.internal.handler.unsubscribe.UnsubscribeHandler;
 import io.pigeon.broker.internal.handler.unsubscribe.UnsubscribeService;
 
 /**
- * Builds every client pipeline, the only place that does. All handlers except the decoder and the idle
- * timer are shared between channels, so an idle connection costs little more than its socket buffers.
+ * Builds every client pipeline, the only place that does. All handlers except the framer and the decoder are shared
+ * between channels, and the packet handlers sit behind one dispatcher, so an idle connection costs little more than
+ * its socket buffers.
  */
 public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -47,14 +44,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     public static final class Handlers {
         final ByteCounter bytes;
         final MqttMessageGuard guard;
-        final ConnectHandler connect;
-        final PublishHandler publish;
-        final SubscribeHandler subscribe;
-        final UnsubscribeHandler unsubscribe;
-        final PingHandler ping = new PingHandler();
-        final DisconnectHandler disconnect = new DisconnectHandler();
-        final AuthHandler auth = new AuthHandler();
-        final ProtocolErrorHandler errors = new ProtocolErrorHandler();
+        final PacketDispatcher dispatcher;
         final TlsHandshakeLog tlsHandshake;
         final WebSocketTransport.PathCheck webSocketPaths = new WebSocketTransport.PathCheck();
         final WebSocketTransport.Frames webSocketFrames = new WebSocketTransport.Frames();
@@ -64,10 +54,9 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
             ConnectionLifecycle lifecycle = new ConnectionLifecycle(broker);
             bytes = new ByteCounter(broker.metrics());
             guard = new MqttMessageGuard(broker, lifecycle);
-            connect = new ConnectHandler(new ConnectService(broker, lifecycle));
-            publish = new PublishHandler(new PublishService(broker));
-            subscribe = new SubscribeHandler(new SubscribeService(broker));
-            unsubscribe = new UnsubscribeHandler(new UnsubscribeService(broker));
+            dispatcher = new PacketDispatcher(new ConnectHandler(new ConnectService(broker, lifecycle)),
+                    new PublishHandler(new PublishService(broker)), new SubscribeHandler(new SubscribeService(broker)),
+                    new UnsubscribeHandler(new UnsubscribeService(broker)));
         }
     }
 
@@ -115,16 +104,10 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(HandlerNames.FRAMER, new PacketFramer(broker.settings().decoderLimit()));
         p.addLast(HandlerNames.DECODER, new MqttDecoder(broker.settings().decoderLimit(), 65535));
         p.addLast(HandlerNames.ENCODER, MqttEncoder.INSTANCE);
-        p.addLast(HandlerNames.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0, TimeUnit.SECONDS));
         p.addLast(HandlerNames.GUARD, h.guard);
-        p.addLast(HandlerNames.CONNECT, h.connect);
-        p.addLast(HandlerNames.PUBLISH, h.publish);
-        p.addLast(HandlerNames.SUBSCRIBE, h.subscribe);
-        p.addLast(HandlerNames.UNSUBSCRIBE, h.unsubscribe);
-        p.addLast(HandlerNames.PING, h.ping);
-        p.addLast(HandlerNames.DISCONNECT, h.disconnect);
-        p.addLast(HandlerNames.AUTH, h.auth);
-        p.addLast(HandlerNames.ERRORS, h.errors);
-        MqttConnection.of(p.channel()).listener(listener);
+        p.addLast(HandlerNames.DISPATCH, h.dispatcher);
+        MqttConnection conn = MqttConnection.of(p.channel());
+        conn.listener(listener);
+        conn.readTimeout(TimeUnit.SECONDS.toMillis(CONNECT_TIMEOUT_SECONDS));
     }
 }

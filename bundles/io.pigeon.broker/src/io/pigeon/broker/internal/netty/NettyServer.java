@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -35,6 +36,8 @@ public final class NettyServer {
 
     /** Outbound buffer per connection above which a connection counts as slow. */
     public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /** One receive buffer sizing policy for every connection; each channel still has its own handle. */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS = new AdaptiveRecvByteBufAllocator();
 
     private final MqttBroker broker;
     private final Transport transport;
@@ -116,6 +119,7 @@ public final class NettyServer {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
                     .childHandler(new MqttChannelInitializer(broker, limiter, handlers, clients, current::get));
             InetSocketAddress addr = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
             Channel ch;

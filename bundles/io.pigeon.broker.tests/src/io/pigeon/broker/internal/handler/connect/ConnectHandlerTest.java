@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import io.pigeon.broker.internal.handler.TestBroker;
 import io.pigeon.broker.internal.handler.TestClient;
 import io.pigeon.broker.spi.Authenticator;
@@ -178,5 +182,37 @@ class ConnectHandlerTest {
         c.assertOpen();
         c.advance(2);
         c.expectDisconnect(0x8D);
+    }
+
+    @Test
+    void packetsPushTheKeepAliveDeadlineBack() {
+        TestClient c = broker.client(5);
+        c.connect("chatty", true, 10, null);
+        c.expectConnack(0);
+        c.advance(12);
+        c.send(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGREQ, false, MqttQoS.AT_MOST_ONCE, false, 0)));
+        c.expect(MqttMessageType.PINGRESP);
+        c.advance(12); // 24 s after CONNECT, but 12 s after the PINGREQ: within one and a half times 10 s
+        c.assertOpen();
+        c.advance(4);
+        c.expectDisconnect(0x8D);
+    }
+
+    @Test
+    void aConnectionThatSendsNoConnectIsClosedAfterTwentySeconds() {
+        TestClient c = broker.client(4);
+        c.advance(19);
+        c.assertOpen();
+        c.advance(2);
+        c.assertClosed();
+    }
+
+    @Test
+    void keepAliveZeroNeverTimesOut() {
+        TestClient c = broker.client(4);
+        c.connect("patient", true, 0, null);
+        c.expectConnack(0);
+        c.advance(3600);
+        c.assertOpen();
     }
 }

@@ -1,14 +1,12 @@
 package io.pigeon.broker.internal.handler.connect;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.pigeon.broker.internal.handler.MqttConnection;
+import io.pigeon.broker.internal.handler.PacketHandler;
 
-/** CONNECT -> {@link ConnectService}. Sharable; channel's event loop. */
-@Sharable
-public final class ConnectHandler extends ChannelInboundHandlerAdapter {
+/** CONNECT -> {@link ConnectService}. Stateless; channel's event loop. */
+public final class ConnectHandler implements PacketHandler {
 
     private final ConnectService service;
 
@@ -17,11 +15,7 @@ public final class ConnectHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof MqttConnectMessage connect) {
-            service.connect(MqttConnection.of(ctx.channel()), connect);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
+    public void handle(MqttConnection conn, MqttMessage msg) {
+        service.connect(conn, (MqttConnectMessage) msg);
     }
 }

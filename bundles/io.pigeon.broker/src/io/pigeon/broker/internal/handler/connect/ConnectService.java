@@ -1,10 +1,8 @@
 package io.pigeon.broker.internal.handler.connect;
 
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
@@ -12,7 +10,6 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.pigeon.broker.BrokerEvent;
 import io.pigeon.broker.TopicFilters;
 import io.pigeon.broker.internal.BrokerSettings;
@@ -24,7 +21,6 @@ import io.pigeon.broker.internal.handler.ReasonCodes;
 import io.pigeon.broker.internal.handler.disconnect.ConnectionLifecycle;
 import io.pigeon.broker.internal.message.MessageConversion;
 import io.pigeon.broker.internal.message.PublishedMessage;
-import io.pigeon.broker.internal.netty.HandlerNames;
 import io.pigeon.broker.internal.session.Session;
 import io.pigeon.broker.internal.will.WillMessage;
 import io.pigeon.broker.spi.Authenticator;
@@ -187,15 +183,7 @@ public final class ConnectService {
             lifecycle.connectionClosed(conn);
             return;
         }
-        ChannelPipeline p = conn.channel().pipeline();
-        if (p.get(HandlerNames.IDLE) != null) {
-            if (keepAlive > 0) {
-                p.replace(HandlerNames.IDLE, HandlerNames.IDLE,
-                        new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-            } else {
-                p.remove(HandlerNames.IDLE);
-            }
-        }
+        conn.readTimeout(keepAlive * 1500L);
         BrokerSettings s = broker.settings();
         MqttProperties props = MqttProperties.NO_PROPERTIES;
         if (conn.isV5()) {

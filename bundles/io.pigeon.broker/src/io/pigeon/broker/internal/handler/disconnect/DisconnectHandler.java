@@ -1,30 +1,21 @@
 package io.pigeon.broker.internal.handler.disconnect;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.pigeon.broker.internal.handler.MqttConnection;
 import io.pigeon.broker.internal.handler.MqttProtocolException;
+import io.pigeon.broker.internal.handler.PacketHandler;
 import io.pigeon.broker.internal.handler.ReasonCodes;
 
 /**
  * DISCONNECT from the client: drops the will unless the MQTT 5 reason is 0x04 (Disconnect with Will
- * Message), applies a new Session Expiry Interval, and closes. Sharable; channel's event loop.
+ * Message), applies a new Session Expiry Interval, and closes. Stateless; channel's event loop.
  */
-@Sharable
-public final class DisconnectHandler extends ChannelInboundHandlerAdapter {
+public final class DisconnectHandler implements PacketHandler {
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof MqttMessage m) || m.fixedHeader().messageType() != MqttMessageType.DISCONNECT) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        MqttConnection conn = MqttConnection.of(ctx.channel());
+    public void handle(MqttConnection conn, MqttMessage m) {
         int reason = 0;
         if (conn.isV5() && m.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader vh) {
             reason = vh.reasonCode() & 0xFF;

@@ -1,27 +1,20 @@
 package io.pigeon.broker.internal.handler.ping;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.pigeon.broker.internal.handler.MqttConnection;
+import io.pigeon.broker.internal.handler.PacketHandler;
 
-/** PINGREQ -> PINGRESP. Sharable; channel's event loop. */
-@Sharable
-public final class PingHandler extends ChannelInboundHandlerAdapter {
+/** PINGREQ -> PINGRESP. Stateless; channel's event loop. */
+public final class PingHandler implements PacketHandler {
 
     private static final MqttMessage PINGRESP = new MqttMessage(
             new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof MqttMessage m && m.fixedHeader().messageType() == MqttMessageType.PINGREQ) {
-            MqttConnection.of(ctx.channel()).write(PINGRESP);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
+    public void handle(MqttConnection conn, MqttMessage msg) {
+        conn.write(PINGRESP);
     }
 }

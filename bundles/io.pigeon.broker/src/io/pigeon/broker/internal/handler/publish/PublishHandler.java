@@ -1,21 +1,18 @@
 package io.pigeon.broker.internal.handler.publish;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.util.ReferenceCountUtil;
 import io.pigeon.broker.internal.handler.MqttConnection;
+import io.pigeon.broker.internal.handler.PacketHandler;
 
 /**
  * PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP -> {@link PublishService}. Releases the PUBLISH buffer in
- * {@code finally}. Sharable; channel's event loop.
+ * {@code finally}. Stateless; channel's event loop.
  */
-@Sharable
-public final class PublishHandler extends ChannelInboundHandlerAdapter {
+public final class PublishHandler implements PacketHandler {
 
     private final PublishService service;
 
@@ -24,26 +21,21 @@ public final class PublishHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof MqttPublishMessage publish) {
+    public void handle(MqttConnection conn, MqttMessage m) {
+        if (m instanceof MqttPublishMessage publish) {
             try {
-                service.publish(MqttConnection.of(ctx.channel()), publish);
+                service.publish(conn, publish);
             } finally {
                 ReferenceCountUtil.release(publish);
             }
             return;
         }
-        if (!(msg instanceof MqttMessage m)) {
-            ctx.fireChannelRead(msg);
-            return;
-        }
-        MqttConnection conn = MqttConnection.of(ctx.channel());
         switch (m.fixedHeader().messageType()) {
             case PUBACK -> service.puback(conn, packetId(m));
             case PUBREC -> service.pubrec(conn, packetId(m), reasonCode(m));
             case PUBREL -> service.pubrel(conn, packetId(m));
             case PUBCOMP -> service.pubcomp(conn, packetId(m));
-            default -> ctx.fireChannelRead(msg);
+            default -> throw new IllegalArgumentException(m.fixedHeader().messageType() + " is no PUBLISH flow packet");
         }
     }
 

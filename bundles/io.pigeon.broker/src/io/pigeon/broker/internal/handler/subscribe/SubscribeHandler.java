@@ -1,14 +1,12 @@
 package io.pigeon.broker.internal.handler.subscribe;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.pigeon.broker.internal.handler.MqttConnection;
+import io.pigeon.broker.internal.handler.PacketHandler;
 
-/** SUBSCRIBE -> {@link SubscribeService}. Sharable; channel's event loop. */
-@Sharable
-public final class SubscribeHandler extends ChannelInboundHandlerAdapter {
+/** SUBSCRIBE -> {@link SubscribeService}. Stateless; channel's event loop. */
+public final class SubscribeHandler implements PacketHandler {
 
     private final SubscribeService service;
 
@@ -17,11 +15,7 @@ public final class SubscribeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof MqttSubscribeMessage subscribe) {
-            service.subscribe(MqttConnection.of(ctx.channel()), subscribe);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
+    public void handle(MqttConnection conn, MqttMessage msg) {
+        service.subscribe(conn, (MqttSubscribeMessage) msg);
     }
 }

@@ -1,14 +1,12 @@
 package io.pigeon.broker.internal.handler.unsubscribe;
 
-import io.netty.channel.ChannelHandler.Sharable;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.pigeon.broker.internal.handler.MqttConnection;
+import io.pigeon.broker.internal.handler.PacketHandler;
 
-/** UNSUBSCRIBE -> {@link UnsubscribeService}. Sharable; channel's event loop. */
-@Sharable
-public final class UnsubscribeHandler extends ChannelInboundHandlerAdapter {
+/** UNSUBSCRIBE -> {@link UnsubscribeService}. Stateless; channel's event loop. */
+public final class UnsubscribeHandler implements PacketHandler {
 
     private final UnsubscribeService service;
 
@@ -17,11 +15,7 @@ public final class UnsubscribeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof MqttUnsubscribeMessage unsubscribe) {
-            service.unsubscribe(MqttConnection.of(ctx.channel()), unsubscribe);
-        } else {
-            ctx.fireChannelRead(msg);
-        }
+    public void handle(MqttConnection conn, MqttMessage msg) {
+        service.unsubscribe(conn, (MqttUnsubscribeMessage) msg);
     }
 }

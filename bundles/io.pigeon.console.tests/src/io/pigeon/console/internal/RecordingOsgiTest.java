@@ -395,6 +395,7 @@ class RecordingOsgiTest {
             assertEquals(1, counting.open.get(), "a second page shares it");
             publish("rec/watch/a", "2");
             await("the live 2", () -> tree.snapshot(x -> x.equals("rec/watch/a")).get(0).count() == 2);
+            await("2 recorded too", () -> r.recorded() == 2);
 
             tree.leave("one");
             assertEquals(1, counting.open.get(), "page two still looks");

@@ -224,16 +224,19 @@ public final class Recording {
             queue.drainTo(batch, BATCH - 1);
             boolean stop = false;
             try {
+                int appended = 0;
                 for (Pending p : batch) {
                     if (p == STOP) {
                         stop = true;
                         break;
                     }
-                    append(p);
+                    appended += append(p) ? 1 : 0;
                 }
                 evict();
                 meta.put("bytes", bytes);
                 store.commit();
+                // counted once the batch is within its bounds, so whoever sees the count sees the trimmed history
+                recorded.addAndGet(appended);
                 writeErrorReported = false;
             } catch (RuntimeException e) {
                 dropped.addAndGet(batch.size());
@@ -250,16 +253,17 @@ public final class Recording {
         }
     }
 
-    private void append(Pending p) {
+    /** False when the message alone is larger than the byte bound, and so not kept. */
+    private boolean append(Pending p) {
         Message m = p.message();
         long size = Recorded.bytes(m.topic(), m.payload());
         if (size > limits.maxBytes()) {
             tooLarge.incrementAndGet();
-            return;
+            return false;
         }
         messages.put(nextSeq++, encode(p.millis(), m));
         bytes += size;
-        recorded.incrementAndGet();
+        return true;
     }
 
     private void evict() {

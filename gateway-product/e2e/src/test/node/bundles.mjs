@@ -4,15 +4,9 @@
 // SYMBOLIC_NAME, uploads JAR with the page's form, and checks that the list shows NEW_VERSION for the same id and no
 // second bundle of that name; then restores the replaced jar with its button and sees the old version again.
 // Prints one "OK <step>" line per step; exits 1 with "FAIL ..." otherwise.
-import { chromium } from 'playwright-core';
+import { firstLogin, inConsolePage, noProblems } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword, jar, name, newVersion] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
 
 /** The rows of the bundle list named `name`, as {id, version, state}. */
 async function rows(page) {
@@ -23,23 +17,8 @@ async function rows(page) {
   })), name);
 }
 
-let failed = false;
-try {
-  const page = await browser.newPage();
-  const violations = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
-  await page.goto(base + '/');
-  await page.waitForURL(base + '/login');
-  await page.fill('#user', 'admin');
-  await page.fill('#password', initialPassword);
-  await page.click('#login-button');
-  await page.waitForSelector('#password-section:not([hidden])');
-  await page.fill('#current-password', initialPassword);
-  await page.fill('#new-password', newPassword);
-  await page.click('#change-password');
-  await page.waitForSelector('#page:not([hidden])');
+await inConsolePage(150000, async (page, problems) => {
+  await firstLogin(page, base, initialPassword, newPassword);
   console.log('OK logged in');
 
   await page.click('nav a[href="/bundles"]');
@@ -70,13 +49,5 @@ try {
   if (restored.length !== 1 || restored[0].id !== id) throw new Error(`after restore: ${JSON.stringify(restored)}`);
   console.log(`OK restore shows version ${oldVersion} as bundle ${id}`);
 
-  if (violations.length > 0) throw new Error('Content-Security-Policy violations: ' + violations.join('; '));
-  console.log('OK no Content-Security-Policy violation');
-} catch (e) {
-  failed = true;
-  console.error('FAIL ' + (e && e.message ? e.message : e));
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+});

@@ -5,40 +5,19 @@
 // edited the file on disk, and removes the listener. Between steps it prints "WAIT <what>" and reads one line from
 // stdin, on which the Java test has checked the effect with MQTT clients and the file. Prints "OK <step>"; exits 1
 // with "FAIL ..." otherwise.
-import { chromium } from 'playwright-core';
-import * as readline from 'node:readline';
-import { firstLogin } from './console-login.mjs';
+import { firstLogin, handshake, inConsolePage, noProblems, shownText } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword, newPort] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
-const input = readline.createInterface({ input: process.stdin });
-const lines = input[Symbol.asyncIterator]();
+const waitFor = handshake();
 /** Waits until the element's text matches the regular expression (the source, as in new RegExp). */
-async function waitForText(selector, source) {
+async function waitForText(page, selector, source) {
   await page.waitForFunction(([sel, src]) => {
     const node = document.querySelector(sel);
     return node !== null && new RegExp(src).test(node.textContent.trim());
   }, [selector, source], { timeout: 20000 });
 }
-async function waitFor(what) {
-  console.log('WAIT ' + what);
-  const answer = await lines.next();
-  if (answer.done || answer.value.trim() !== 'GO') throw new Error('the test did not confirm ' + what);
-}
 
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
-let failed = false;
-let page = null;
-try {
-  page = await browser.newPage();
-  const violations = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
+await inConsolePage(150000, async (page, problems) => {
   page.on('dialog', (d) => d.accept());
 
   await firstLogin(page, base, initialPassword, newPassword);
@@ -70,14 +49,14 @@ try {
   await page.fill(form + ' input[name="mount.point"]', 'site/');
   await page.click(form + ' button[type="submit"]');
   await page.waitForSelector('#settings-status:has-text("Saved ' + pid + '")');
-  await waitForText(form + ' [data-origin="mount.point"]', '^etc/pigeon\\.conf:\\d+$');
+  await waitForText(page, form + ' [data-origin="mount.point"]', '^etc/pigeon\\.conf:\\d+$');
   console.log('OK mount_point saved into the listener section');
   await waitFor('the mount point applies');
 
   // a value the parser refuses is refused on its field with the parser's words, and nothing is written
   await page.fill(form + ' input[name="max.qos"]', '3');
   await page.click(form + ' button[type="submit"]');
-  await waitForText(form + ' [data-error="max.qos"]',
+  await waitForText(page, form + ' [data-error="max.qos"]',
     '^etc/pigeon\\.conf:\\d+: max_qos 3: must be 0, 1 or 2\\. Fix the value or remove the line\\.$');
   console.log('OK a wrong max_qos is refused with the file, the line and the fix');
   await waitFor('the file is unchanged, then edited by hand');
@@ -97,19 +76,5 @@ try {
   console.log('OK listener removed from etc/pigeon.conf');
   await waitFor('the listener is gone');
 
-  if (violations.length > 0) throw new Error('Content-Security-Policy violations: ' + violations.join('; '));
-  console.log('OK no Content-Security-Policy violation');
-} catch (e) {
-  failed = true;
-  console.error('FAIL ' + (e && e.message ? e.message : e));
-  if (page) {
-    const shown = await page.evaluate(() => Array.from(document.querySelectorAll('.error, .read-only, [role=status]'))
-      .map((n) => n.textContent).filter((t) => t).join(' | ')).catch(() => '');
-    console.error('PAGE ' + page.url() + ': ' + shown);
-  }
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-  input.close();
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+}, shownText('.error, .read-only, [role=status]'));

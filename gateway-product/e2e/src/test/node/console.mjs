@@ -7,24 +7,10 @@
 // refused 403 when she asks for one anyway, and publishes; then admin logs out and requests every ROUTE
 // ("METHOD /path"), each of which must be refused with 401. Prints one "OK <step>" line per step; exits 1 with
 // "FAIL ..." otherwise.
-import { chromium } from 'playwright-core';
-import { firstLogin } from './console-login.mjs';
+import { firstLogin, inConsolePage, noProblems, watch } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword, topic, ...routes] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
-let failed = false;
-try {
-  const page = await browser.newPage();
-  const violations = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
-
+await inConsolePage(150000, async (page, problems, browser) => {
   await page.goto(base + '/');
   await page.waitForURL(base + '/login');
   await page.fill('#user', 'admin');
@@ -68,11 +54,7 @@ try {
   console.log('OK operator added on the users page');
 
   // the operator, in a browser context of her own
-  const context = await browser.newContext();
-  const op = await context.newPage();
-  op.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
+  const op = watch(await (await browser.newContext()).newPage(), problems);
   await firstLogin(op, base, 'olga first password', 'olga chose this one', 'olga');
   if (await op.isVisible('header nav a[href="/users"]')) throw new Error('an operator sees the users page link');
   console.log('OK operator logged in with a password of her own');
@@ -103,7 +85,7 @@ try {
   await op.waitForFunction(() => document.getElementById('publish-status').textContent === 'published');
   await page.goto(base + '/');
   await page.waitForSelector('#page:not([hidden])');
-  await context.close();
+  await op.context().close();
   console.log('OK operator published with her MQTT rights');
 
   await page.click('#logout');
@@ -117,13 +99,5 @@ try {
     if (status !== 401) throw new Error(`after logout ${route} answered ${status}, not 401`);
   }
   console.log(`OK after logout all ${routes.length} routes answer 401`);
-  if (violations.length > 0) throw new Error('Content-Security-Policy violations: ' + violations.join('; '));
-  console.log('OK no Content-Security-Policy violation');
-} catch (e) {
-  failed = true;
-  console.error('FAIL ' + (e && e.message ? e.message : e));
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+});

@@ -3,19 +3,9 @@
 // browser opens and when the script prints a READY-... line.
 // Usage: node explorer.mjs BASE_URL INITIAL_PASSWORD NEW_PASSWORD PREFIX
 // Prints one "OK <step>" line per step; exits 1 with "FAIL ..." otherwise.
-import { chromium } from 'playwright-core';
-import { firstLogin } from './console-login.mjs';
+import { firstLogin, inConsolePage, noProblems } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword, prefix] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 120000);
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
-let failed = false;
-let page = null;
-const violations = [];
 
 function node(path) {
   return `#topic-tree li[data-path="${path}"] > .node`;
@@ -28,15 +18,14 @@ function sortKeys(v) {
   return v;
 }
 
-try {
-  page = await (await browser.newContext()).newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
+/** What the page's status lines say, after a failure. */
+const statusLines = (page) => page.evaluate(() => [...document.querySelectorAll('.status')]
+  .map((s) => s.id + '=' + s.textContent).join(' '));
+
+await inConsolePage(120000, async (page, problems) => {
   page.on('response', (r) => {
     if (r.status() >= 400) console.log(`note: ${r.status()} for ${r.request().method()} ${r.url()}`);
   });
-  page.on('pageerror', (e) => violations.push(String(e)));
   await firstLogin(page, base, initialPassword, newPassword);
 
   // The tree follows every topic (an in-process # subscription) only while some page shows it: the broker's
@@ -220,16 +209,5 @@ try {
   }
   console.log('OK a CBOR payload is decoded in the live list and the tree');
 
-  if (violations.length > 0) throw new Error('script errors or CSP violations: ' + violations.join('; '));
-  console.log('OK no script error and no Content-Security-Policy violation');
-} catch (e) {
-  failed = true;
-  const status = page ? await page.evaluate(() => [...document.querySelectorAll('.status')]
-    .map((s) => s.id + '=' + s.textContent).join(' ')).catch(() => '') : '';
-  console.error('page status: ' + status);
-  console.error('FAIL ' + (e && e.message ? e.message : e) + (violations.length ? ' (console: ' + violations.join('; ') + ')' : ''));
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+}, statusLines);

@@ -5,36 +5,11 @@
 //   READY-FOR-FLOOD       the watcher is listed; now FLOODER_ID floods a topic while a quiet client publishes a little
 // Then the traffic page must rank FLOODER_ID and the flooded topic's first level first, and the Disconnect button
 // of WATCHER_ID must end that client. Prints one "OK <step>" line per step; exits 1 with "FAIL ..." otherwise.
-import { chromium } from 'playwright-core';
+import { firstLogin, inConsolePage, noProblems, watch } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword, watcher, flooder, floodLevel] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
-let failed = false;
-try {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const problems = [];
-  // script errors and CSP violations; not the 401 of the login redirect, which the browser also logs as an error
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-
-  await page.goto(base + '/');
-  await page.waitForURL(base + '/login');
-  await page.fill('#user', 'admin');
-  await page.fill('#password', initialPassword);
-  await page.click('#login-button');
-  await page.waitForSelector('#password-section:not([hidden])');
-  await page.fill('#current-password', initialPassword);
-  await page.fill('#new-password', newPassword);
-  await page.click('#change-password');
-  await page.waitForSelector('#page:not([hidden])');
+await inConsolePage(150000, async (page, problems) => {
+  await firstLogin(page, base, initialPassword, newPassword);
 
   await page.goto(base + '/gateway');
   await page.waitForSelector('#page:not([hidden])');
@@ -56,8 +31,7 @@ try {
   console.log('OK the subscriber is listed with its address, protocol and subscription');
   console.log('READY-FOR-FLOOD');
 
-  const traffic = await context.newPage();
-  traffic.on('pageerror', (e) => problems.push(String(e)));
+  const traffic = watch(await page.context().newPage(), problems);
   await traffic.goto(base + '/traffic');
   await traffic.waitForSelector('#page:not([hidden])');
   await traffic.waitForFunction(([client, level]) => {
@@ -81,13 +55,5 @@ try {
   console.log('OK the disconnect button disconnected the subscriber');
   console.log('DONE-DISCONNECT');
 
-  if (problems.length > 0) throw new Error('errors in the page: ' + problems.join('; '));
-  console.log('OK no script error or CSP violation in the pages');
-} catch (e) {
-  failed = true;
-  console.error('FAIL ' + (e && e.message ? e.message : e));
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+});

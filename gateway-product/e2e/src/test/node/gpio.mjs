@@ -4,38 +4,14 @@
 // The output pin "relay" and the input pin "door" come from etc/; the Java side (GpioPageTest) publishes with
 // mosquitto_pub when the script prints WAIT <what>, and answers GO on stdin. Prints "OK <step>"; exits 1 with
 // "FAIL ..." otherwise.
-import { chromium } from 'playwright-core';
-import * as readline from 'node:readline';
-import { firstLogin } from './console-login.mjs';
+import { firstLogin, handshake, inConsolePage, noProblems, shownText } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 120000);
-const input = readline.createInterface({ input: process.stdin });
-const lines = input[Symbol.asyncIterator]();
-/** Prints WAIT <what> and returns the time it did, once the Java side has published (it answers GO). */
-async function published(what) {
-  const t0 = Date.now();
-  console.log('WAIT ' + what);
-  const answer = await lines.next();
-  if (answer.done || answer.value.trim() !== 'GO') throw new Error('the test did not publish ' + what);
-  return t0;
-}
+/** Returns the time it asked, once the Java side has published `what`. */
+const published = handshake();
 
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
-let failed = false;
-let page = null;
-const violations = [];
-const requests = [];
-try {
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
-  page.on('pageerror', (e) => violations.push(String(e)));
+await inConsolePage(120000, async (page, problems) => {
+  const requests = [];
   page.on('request', (r) => requests.push(r.method() + ' ' + new URL(r.url()).pathname));
   let loads = 0;
   page.on('load', () => { loads++; });
@@ -78,17 +54,5 @@ try {
   if (gets !== 1) throw new Error(`the page read /api/gpio ${gets} times, not once: ` + JSON.stringify(requests));
   if (toggled > 2000 || simulated > 2000) throw new Error(`a change took ${Math.max(toggled, simulated)} ms to show`);
   console.log('OK every change was pushed: no reload, no polling');
-  if (violations.length > 0) throw new Error('script errors or CSP violations: ' + violations.join('; '));
-  console.log('OK no script error and no Content-Security-Policy violation');
-} catch (e) {
-  failed = true;
-  const shown = page ? await page.evaluate(() => Array.from(document.querySelectorAll('tr, .error, [role=status]'))
-    .map((n) => n.textContent).filter((t) => t).join(' | ')).catch(() => '') : '';
-  console.error('PAGE ' + shown);
-  console.error('FAIL ' + (e && e.message ? e.message : e));
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-  input.close();
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+}, shownText('tr, .error, [role=status]'));

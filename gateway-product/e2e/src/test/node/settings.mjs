@@ -6,44 +6,15 @@
 // wrong qos and saves
 // topic.prefix = house for the GPIO bridge. Between steps it prints "WAIT <what>" and reads one line from stdin, on
 // which the Java test has checked the effect with MQTT and files. Prints "OK <step>"; exits 1 with "FAIL ..." else.
-import { chromium } from 'playwright-core';
-import * as readline from 'node:readline';
+import { firstLogin, handshake, inConsolePage, noProblems, shownText } from './console-browser.mjs';
 
 const [base, initialPassword, newPassword] = process.argv.slice(2);
-const timer = setTimeout(() => { console.error('FAIL timeout'); process.exit(3); }, 150000);
-const input = readline.createInterface({ input: process.stdin });
-const lines = input[Symbol.asyncIterator]();
-async function waitFor(what) {
-  console.log('WAIT ' + what);
-  const answer = await lines.next();
-  if (answer.done || answer.value.trim() !== 'GO') throw new Error('the test did not confirm ' + what);
-}
+const waitFor = handshake();
 
-const browser = await chromium.launch({
-  executablePath: process.env.PIGEON_CHROMIUM || '/usr/bin/chromium',
-  headless: true,
-  args: ['--no-sandbox'],
-});
-let failed = false;
-let page = null;
-try {
-  page = await browser.newPage();
-  const violations = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && m.text().includes('Content Security Policy')) violations.push(m.text());
-  });
+await inConsolePage(150000, async (page, problems) => {
   page.on('dialog', (d) => d.accept());
 
-  await page.goto(base + '/');
-  await page.waitForURL(base + '/login');
-  await page.fill('#user', 'admin');
-  await page.fill('#password', initialPassword);
-  await page.click('#login-button');
-  await page.waitForSelector('#password-section:not([hidden])');
-  await page.fill('#current-password', initialPassword);
-  await page.fill('#new-password', newPassword);
-  await page.click('#change-password');
-  await page.waitForSelector('#page:not([hidden])');
+  await firstLogin(page, base, initialPassword, newPassword);
   console.log('OK logged in');
 
   // GPIO: the relay from etc/io.pigeon.gpio.pin-relay.cfg, OFF at start, switched on with one click
@@ -104,20 +75,5 @@ try {
   await page.goto(base + '/gpio');
   await page.waitForSelector('tr[data-pin="relay"] td:text-matches("^house/")', { timeout: 20000 });
   console.log('OK the GPIO page follows the new prefix');
-  if (violations.length > 0) throw new Error('Content-Security-Policy violations: ' + violations.join('; '));
-  console.log('OK no Content-Security-Policy violation');
-} catch (e) {
-  failed = true;
-  console.error('FAIL ' + (e && e.message ? e.message : e));
-  if (page) {
-    // what the page said, for the test's failure message
-    const shown = await page.evaluate(() => Array.from(document.querySelectorAll('.error, .read-only, [role=status]'))
-      .map((n) => n.textContent).filter((t) => t).join(' | ')).catch(() => '');
-    console.error('PAGE ' + page.url() + ': ' + shown);
-  }
-} finally {
-  await browser.close();
-  clearTimeout(timer);
-  input.close();
-}
-process.exit(failed ? 1 : 0);
+  noProblems(problems);
+}, shownText('.error, .read-only, [role=status]'));

@@ -31,9 +31,6 @@ class ExplorerTest {
 
     @Test
     void theExplorerShowsRecordedTrafficPlotsItResendsAndExports() throws Exception {
-        Path chromium = Path.of(System.getProperty("pigeon.e2e.chromium", "/usr/bin/chromium"));
-        assertTrue(Files.isExecutable(chromium), chromium + " is missing: `sudo apt-get install chromium` "
-                + "(.ci/run installs it)");
         Product product = Product.unpack();
         int mqttPort = Env.freePort();
         int httpPort = Env.freePort();
@@ -54,9 +51,8 @@ class ExplorerTest {
             pub(mqttPort, "-t", prefix + "/sensors/bme280", "-m", "{\"temperature\":19.5,\"humidity\":40}");
             pub(mqttPort, "-t", prefix + "/sensors/bme280", "-m", "{\"temperature\":20,\"humidity\":40}");
 
-            List<String> cmd = List.of("node", Env.nodeDir().resolve("explorer.mjs").toString(),
-                    "http://127.0.0.1:" + httpPort, initial, "a new password for e2e", prefix);
-            try (Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()))) {
+            try (Proc browser = ConsoleBrowser.start("explorer.mjs",
+                    List.of("http://127.0.0.1:" + httpPort, initial, "a new password for e2e", prefix))) {
                 browser.awaitLine(Pattern.compile("^READY-FOR-RETAINED-CHECK$"), TIMEOUT);
                 // the broker no longer holds it: mosquitto_sub gets nothing within 2 s (exit 27 is its -W timeout)
                 Proc.Result sub = Proc.run(Duration.ofSeconds(20), "mosquitto_sub", "-h", Env.LOOPBACK, "-p",

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
@@ -28,9 +27,6 @@ class GpioPageTest {
 
     @Test
     void pinStatesArePushedToTheOpenPage() throws Exception {
-        Path chromium = Path.of(System.getProperty("pigeon.e2e.chromium", "/usr/bin/chromium"));
-        assertTrue(Files.isExecutable(chromium), chromium + " is missing: `sudo apt-get install chromium` "
-                + "(.ci/run installs it)");
         Product product = Product.unpack();
         int mqttPort = Env.freePort();
         int httpPort = Env.freePort();
@@ -45,9 +41,8 @@ class GpioPageTest {
             gateway0.awaitLine(Broker.PIGEON_STARTED, TIMEOUT);
             gateway0.awaitLine(Pattern.compile("HTTP console on http://127\\.0\\.0\\.1:" + httpPort), TIMEOUT);
             String initial = Files.readString(product.home.resolve("data/console/initial-admin-password")).strip();
-            List<String> cmd = List.of("node", Env.nodeDir().resolve("gpio.mjs").toString(),
-                    "http://127.0.0.1:" + httpPort, initial, "a new password for e2e");
-            try (Proc browser = Proc.start(cmd, Env.nodeDir(), Map.of("PIGEON_CHROMIUM", chromium.toString()));
+            try (Proc browser = ConsoleBrowser.start("gpio.mjs",
+                    List.of("http://127.0.0.1:" + httpPort, initial, "a new password for e2e"));
                     OutputStream toBrowser = browser.process.getOutputStream()) {
                 browser.awaitLine(Pattern.compile("^WAIT relay TOGGLE$"), TIMEOUT);
                 pub(mqttPort, "pigeon/" + gateway + "/output/relay/set", "TOGGLE");

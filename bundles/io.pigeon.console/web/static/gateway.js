@@ -132,6 +132,10 @@ async function pollStats() {
 
 // ---- clients ----
 
+/** The outcome of the last Disconnect, shown in place of the counts for a while so that it can be read. */
+let clientsNotice = { text: '', until: 0 };
+const NOTICE_MILLIS = 10000;
+
 async function pollClients() {
   let data;
   try {
@@ -167,18 +171,19 @@ async function pollClients() {
   }
   $('clients').querySelector('tbody').replaceChildren(...rows);
   const connected = data.clients.filter((c) => c.connected).length;
-  $('clients-status').textContent = connected + ' connected, ' + (data.clients.length - connected)
-    + ' offline persistent session(s)';
+  $('clients-status').textContent = Date.now() < clientsNotice.until ? clientsNotice.text
+    : connected + ' connected, ' + (data.clients.length - connected) + ' offline persistent session(s)';
 }
 
 async function disconnect(clientId, button) {
   button.disabled = true;
   try {
     await Pigeon.api('/api/gateway/disconnect', { clientId });
-    $('clients-status').textContent = 'Disconnected ' + clientId;
+    clientsNotice = { text: 'Disconnected ' + clientId, until: Date.now() + NOTICE_MILLIS };
   } catch (e) {
-    $('clients-status').textContent = e.message;
+    clientsNotice = { text: e.message, until: Date.now() + NOTICE_MILLIS };
   }
+  $('clients-status').textContent = clientsNotice.text;
   pollClients();
 }
 

@@ -77,7 +77,8 @@ public final class BrokerComponent {
         b.authorizer(authorizer);
         pendingListeners.forEach(b.events()::add);
         Transport transport = Transport.best();
-        server = new NettyServer(b, transport, Runtime.getRuntime().availableProcessors(), this::listenersChanged);
+        int loops = Runtime.getRuntime().availableProcessors();
+        server = new NettyServer(b, transport, loops, this::listenersChanged);
         b.listenersSource(server::listeners);
         String restored;
         try {
@@ -95,8 +96,8 @@ public final class BrokerComponent {
                 max == -1 ? broker.settings().maxConnections() : max, listener);
         listenerRegistration = context.registerService(ListenerRegistry.class, registry, null);
         brokerRegistration = context.registerService(Broker.class, b, listenerProperties());
-        log.info("MQTT broker core ready (" + transport.name() + ", " + Runtime.getRuntime().availableProcessors()
-                + " event loops); " + restored + "; listeners open as their configurations arrive");
+        log.info("MQTT broker core ready (" + transport.name() + ", " + loops + (loops == 1 ? " event loop); "
+                : " event loops); ") + restored + "; listeners open as their configurations arrive");
     }
 
     @Modified

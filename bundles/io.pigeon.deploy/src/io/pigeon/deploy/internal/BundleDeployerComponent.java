@@ -35,6 +35,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.Version;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
@@ -108,9 +109,33 @@ public final class BundleDeployerComponent implements BundleDeployer {
                 : context.getDataFile("deploy").toPath(), config.keepReplaced());
         context.addFrameworkListener(frameworkErrors);
         context.addBundleListener(bundleEvents);
-        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
+        if (!frameworkStarting(context)) {
             // started after the gateway (else: at FrameworkEvent.STARTED, or FileInstall's first call if earlier)
             checkRemovedWhileStopped();
+        }
+    }
+
+    /**
+     * True while the framework is still raising its start level to the beginning level. The system bundle is ACTIVE
+     * then already (Equinox starts the bundles after it), so its state alone does not tell: an undo queued now would
+     * update bundles on the worker while the start-level thread is still starting the bundles of this level, and a
+     * component activating on that thread while a service it needs goes away can be left inactive by Felix SCR.
+     */
+    static boolean frameworkStarting(BundleContext context) {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        if (system.getState() != Bundle.ACTIVE) {
+            return true;
+        }
+        String beginning = context.getProperty(Constants.FRAMEWORK_BEGINNING_STARTLEVEL);
+        if (beginning == null) {
+            beginning = context.getProperty("osgi.startLevel");
+        }
+        try {
+            // Equinox's EclipseStarter raises the level to 6 unless osgi.startLevel says otherwise
+            int target = beginning == null ? 6 : Integer.parseInt(beginning.strip());
+            return system.adapt(FrameworkStartLevel.class).getStartLevel() < target;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

@@ -121,7 +121,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
         context.addFrameworkListener(frameworkErrors);
         context.addBundleListener(bundleEvents);
         if (!frameworkStarting(context)) {
-            // started after the gateway (else: at FrameworkEvent.STARTED, or FileInstall's first call if earlier)
+            // started after the gateway (else: once the start level is reached, or FileInstall's first call if earlier)
             checkRemovedWhileStopped();
         }
     }
@@ -766,7 +766,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
     }
 
     private void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.STARTED) {
+        // EclipseStarter raises the start level after the framework's STARTED (at level 1): its last
+        // STARTLEVEL_CHANGED is the end of the gateway's start-up
+        if ((event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED)
+                && !frameworkStarting(context)) {
             checkRemovedWhileStopped();
         }
         if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getThrowable() != null

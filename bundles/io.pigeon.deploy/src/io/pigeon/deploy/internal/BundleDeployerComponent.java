@@ -34,13 +34,20 @@ import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.Version;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.Designate;
@@ -72,6 +79,8 @@ public final class BundleDeployerComponent implements BundleDeployer {
     static final String UPLOAD_LOCATION = "pigeon-deploy:";
     /** Bundles that cannot be updated while the deployer runs on them. */
     static final String FILEINSTALL = "org.apache.felix.fileinstall";
+    /** How long a satisfied, inactive immediate component may still be activating before it counts as stranded. */
+    static final long STRANDED_WAIT_MILLIS = 500;
 
     private final BundleContext context;
     private final Logger log;
@@ -79,6 +88,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
     private final FrameworkWiring wiring;
     private final ReplacedJars jars;
     private final DeployConfig config;
+    private final ServiceComponentRuntime components;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "pigeon-deploy"));
     /** The exception of the last failed start of a bundle, until it starts. */
     private final Map<Long, String> startFailures = new ConcurrentHashMap<>();
@@ -96,8 +106,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
 
     @Activate
     public BundleDeployerComponent(BundleContext context, DeployConfig config, @Reference ResolutionProblems resolution,
-            @Reference(service = LoggerFactory.class) Logger log) throws IOException {
+            @Reference ServiceComponentRuntime components, @Reference(service = LoggerFactory.class) Logger log)
+            throws IOException {
         this.context = context;
+        this.components = components;
         this.config = config;
         this.resolution = resolution;
         this.log = log;
@@ -108,9 +120,33 @@ public final class BundleDeployerComponent implements BundleDeployer {
                 : context.getDataFile("deploy").toPath(), config.keepReplaced());
         context.addFrameworkListener(frameworkErrors);
         context.addBundleListener(bundleEvents);
-        if (context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).getState() == Bundle.ACTIVE) {
-            // started after the gateway (else: at FrameworkEvent.STARTED, or FileInstall's first call if earlier)
+        if (!frameworkStarting(context)) {
+            // started after the gateway (else: once the start level is reached, or FileInstall's first call if earlier)
             checkRemovedWhileStopped();
+        }
+    }
+
+    /**
+     * True while the framework is still raising its start level to the beginning level. The system bundle is ACTIVE
+     * then already (Equinox starts the bundles after it), so its state alone does not tell: an undo queued now would
+     * update bundles on the worker while the start-level thread is still starting the bundles of this level, and a
+     * component activating on that thread while a service it needs goes away can be left inactive by Felix SCR.
+     */
+    static boolean frameworkStarting(BundleContext context) {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        if (system.getState() != Bundle.ACTIVE) {
+            return true;
+        }
+        String beginning = context.getProperty(Constants.FRAMEWORK_BEGINNING_STARTLEVEL);
+        if (beginning == null) {
+            beginning = context.getProperty("osgi.startLevel");
+        }
+        try {
+            // Equinox's EclipseStarter raises the level to 6 unless osgi.startLevel says otherwise
+            int target = beginning == null ? 6 : Integer.parseInt(beginning.strip());
+            return system.adapt(FrameworkStartLevel.class).getStartLevel() < target;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
@@ -515,6 +551,7 @@ public final class BundleDeployerComponent implements BundleDeployer {
             start(bundle);
         }
         restart(activeBefore, bundle);
+        activateStranded(name);
         return new Deployment(bundle.getBundleId(), name, action, Optional.of(old), bundle.getVersion(), refreshed,
                 problem(bundle));
     }
@@ -566,6 +603,71 @@ public final class BundleDeployerComponent implements BundleDeployer {
                         problem(b).orElse("see logs/framework.log."), updated.getSymbolicName());
             }
         }
+    }
+
+    /**
+     * Activates the immediate components that Felix SCR left satisfied but inactive during the update of
+     * {@code updated}. SCR 2.2.18 has a race: when a service a component needs goes away after SCR found the component
+     * satisfied and before it registered the component's service, the activation fails ("Could not obtain all required
+     * dependencies"), the service stays registered, and when the needed service comes back SCR takes the registration
+     * for another thread's activation in progress and activates nothing. An update is what makes services go away
+     * while other threads activate components, so the deployer looks afterwards: an immediate component with a
+     * service that is still satisfied, not active, after a short wait is activated the way a user of its service would
+     * activate it, by getting the service.
+     */
+    private void activateStranded(String updated) {
+        List<Long> suspects = stranded().stream().map(c -> c.id).toList();
+        if (suspects.isEmpty()) {
+            return;
+        }
+        try {
+            // an activation under way on another thread is satisfied for a moment too: give it time to finish
+            TimeUnit.MILLISECONDS.sleep(STRANDED_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        for (ComponentConfigurationDTO c : stranded()) {
+            if (!suspects.contains(c.id)) {
+                continue;
+            }
+            String component = c.description.name + " (component " + c.id + ")";
+            try {
+                ServiceReference<?>[] refs = context.getAllServiceReferences(null,
+                        "(" + ComponentConstants.COMPONENT_ID + "=" + c.id + ")");
+                if (refs == null) {
+                    continue; // deactivated meanwhile: SCR deals with it when it is satisfied again
+                }
+                Object instance = context.getService(refs[0]);
+                context.ungetService(refs[0]);
+                if (instance != null) {
+                    log.warn("Activated {}, which Felix SCR left satisfied but inactive during the update of {} (a"
+                            + " service it needs went away while it was activating).", component, updated);
+                } else {
+                    log.error("{} is satisfied but could not be activated after the update of {}; see the log above."
+                            + " Restart its bundle, or the gateway, to activate it.", component, updated);
+                }
+            } catch (InvalidSyntaxException | RuntimeException e) {
+                log.error("{} is satisfied but could not be activated after the update of {}: {}. Restart its"
+                        + " bundle, or the gateway, to activate it.", component, updated, e.toString());
+            }
+        }
+    }
+
+    /** Immediate component configurations with a service that are satisfied and not active. */
+    private List<ComponentConfigurationDTO> stranded() {
+        List<ComponentConfigurationDTO> found = new ArrayList<>();
+        for (ComponentDescriptionDTO d : components.getComponentDescriptionDTOs()) {
+            if (!d.immediate || d.serviceInterfaces == null || d.serviceInterfaces.length == 0) {
+                continue;
+            }
+            for (ComponentConfigurationDTO c : components.getComponentConfigurationDTOs(d)) {
+                if (c.state == ComponentConfigurationDTO.SATISFIED) {
+                    found.add(c);
+                }
+            }
+        }
+        return found;
     }
 
     private void start(Bundle bundle) {
@@ -664,7 +766,10 @@ public final class BundleDeployerComponent implements BundleDeployer {
     }
 
     private void frameworkEvent(FrameworkEvent event) {
-        if (event.getType() == FrameworkEvent.STARTED) {
+        // EclipseStarter raises the start level after the framework's STARTED (at level 1): its last
+        // STARTLEVEL_CHANGED is the end of the gateway's start-up
+        if ((event.getType() == FrameworkEvent.STARTED || event.getType() == FrameworkEvent.STARTLEVEL_CHANGED)
+                && !frameworkStarting(context)) {
             checkRemovedWhileStopped();
         }
         if (event.getType() == FrameworkEvent.ERROR && event.getBundle() != null && event.getThrowable() != null

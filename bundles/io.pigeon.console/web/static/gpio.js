@@ -111,12 +111,23 @@ Pigeon.start(async () => {
     }
   }
 
-  function listen() {
+  /**
+   * Follows every pin and sensor anew (at the start, and after a configuration changed): a new event stream first,
+   * and the list once the stream has subscribed, so that a change (a refusal the GPIO bundle logs just after a save)
+   * cannot fall between the list and the stream. Resolves once the list is shown.
+   */
+  function refresh() {
     if (events) {
       events.close();
     }
     events = new EventSource('/api/gpio/events');
-    events.addEventListener('subscribed', () => { $('gpio-live').textContent = 'live'; });
+    const shown = new Promise((resolve) => {
+      events.addEventListener('subscribed', async () => {
+        $('gpio-live').textContent = 'live';
+        await load();
+        resolve();
+      });
+    });
     events.addEventListener('state', (e) => {
       const s = JSON.parse(e.data);
       const item = items.get(s.pid);
@@ -127,10 +138,11 @@ Pigeon.start(async () => {
     });
     events.addEventListener('changed', () => refreshSoon());
     events.onerror = () => { $('gpio-live').textContent = 'reconnecting'; };
+    return shown;
   }
 
-  /** Reads every pin and sensor again and follows their topics anew (after a configuration changed). */
-  async function refresh() {
+  /** Reads every pin and sensor with its last state and problem. */
+  async function load() {
     let data;
     try {
       data = await Pigeon.api('/api/gpio');
@@ -148,7 +160,6 @@ Pigeon.start(async () => {
     }
     $('pins').replaceChildren(...data.pins.map((pin) => row(items.get(pin.pid))));
     $('sensors').replaceChildren(...data.sensors.map((sensor) => row(items.get(sensor.pid))));
-    listen();
   }
 
   /** One refresh for a burst of changes (a saved form changes the configuration and then the log). */
@@ -176,7 +187,7 @@ Pigeon.start(async () => {
 
   $('add-pin').addEventListener('click', () => openForm('factoryPid=io.pigeon.gpio.pin'));
   $('add-sensor').addEventListener('click', () => openForm('factoryPid=io.pigeon.gpio.sensor'));
-  await refresh();
+  refresh(); // the rows follow once the stream has subscribed; the page shows meanwhile
   $('page').hidden = false;
   Pigeon.onLogout.push(() => { if (events) { events.close(); events = null; } });
 });

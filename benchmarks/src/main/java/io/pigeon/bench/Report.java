@@ -128,8 +128,9 @@ final class Report {
                     }
                 }
             }
-            return failed == 0 ? null : "FAILED (" + failed + "/" + rounds.size() + " rounds): " + String.join(" | ",
-                    reasons).replaceFirst("^FAILED: ", "");
+            // "; ", not " | ": the text lands in a Markdown table cell
+            return failed == 0 ? null : "FAILED (" + failed + "/" + rounds.size() + " rounds): " + String.join("; ",
+                    reasons.stream().map(r -> r.replaceFirst("^FAILED: ", "")).toList());
         }
 
         String unsupported() {

@@ -615,7 +615,9 @@ final class Traffic {
             }
             if (qos != MqttQoS.AT_MOST_ONCE) {
                 if (lost > 0) {
-                    r.fail(lost + " message(s) lost at QoS " + qos.value());
+                    // the drain waited: these never came, whether the broker lost them or never sent them
+                    r.fail(lost + " message(s) lost at QoS " + qos.value() + " (not delivered "
+                            + (drainDeadline - wall1) / 1_000_000_000L + " s after the load stopped)");
                 }
                 if (dups > 0) {
                     r.fail(dups + " duplicate(s) at QoS " + qos.value());

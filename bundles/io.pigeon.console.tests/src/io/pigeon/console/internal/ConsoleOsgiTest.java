@@ -260,6 +260,9 @@ class ConsoleOsgiTest {
             Thread reader = new Thread(() -> response.body().forEach(events::offer), "sse-reader");
             reader.setDaemon(true);
             reader.start();
+            // first the reconnection delay for when the stream ends (the broker's update ends it), then the events
+            assertEquals("retry: " + EventStreams.RETRY_MILLIS, events.poll(20, TimeUnit.SECONDS));
+            assertEquals("", events.poll(20, TimeUnit.SECONDS));
             assertEquals("event: subscribed", events.poll(20, TimeUnit.SECONDS));
 
             String publish = ConsoleClient.jsonOf(Map.of("topic", "console/test/a", "payload", "{\"t\":21.5}",

@@ -49,7 +49,12 @@ public final class BrokerGate {
         this.broker = broker;
     }
 
-    static ClientIdentity identity(String user, String remoteAddress) {
+    /** The broker itself, for what needs no rights (the GPIO page's discovery of state topics). */
+    Broker broker() {
+        return broker;
+    }
+
+        static ClientIdentity identity(String user, String remoteAddress) {
         return new ClientIdentity("pigeon-console/" + user, user, remoteAddress, 5);
     }
 

@@ -39,6 +39,9 @@ public final class EventStreams {
     static final int MAX_STREAMS_PER_SESSION = 4;
     static final int MAX_STREAMS = 16;
     static final int KEEPALIVE_SECONDS = 15;
+    /** How soon a browser opens an ended stream again (EventSource's default is about 3 s). */
+    static final int RETRY_MILLIS = 2000;
+    private static final byte[] RETRY = ("retry: " + RETRY_MILLIS + "\n\n").getBytes(StandardCharsets.UTF_8);
 
     /** One event: its SSE name and its data, written as one JSON line. */
     record Event(String name, Object data) {
@@ -69,7 +72,8 @@ public final class EventStreams {
             }
         }
 
-        private void stop() {
+        /** Ends the stream: its request returns, and the browser reconnects after {@value #RETRY_MILLIS} ms. */
+        void end() {
             queue.clear();
             queue.offer(STOP);
         }
@@ -83,6 +87,7 @@ public final class EventStreams {
             response.setStatus(HttpServletResponse.SC_OK);
             response.setContentType("text/event-stream;charset=utf-8");
             OutputStream out = response.getOutputStream();
+            out.write(RETRY);
             write(out, first.name(), first.data());
             try {
                 int idleSeconds = 0;
@@ -171,7 +176,20 @@ public final class EventStreams {
 
     private void stopAll() {
         stopped = true;
-        streams.forEach(Stream::stop);
+        streams.forEach(Stream::end);
+    }
+
+    /**
+     * Answers a stream request while what it needs is away (the broker during its bundle's update): an
+     * {@code unavailable} event and the end of the stream, after which the browser tries again in
+     * {@value #RETRY_MILLIS} ms. An error status instead would make EventSource give up for good.
+     */
+    static void unavailable(HttpServletResponse response, String why) throws IOException {
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("text/event-stream;charset=utf-8");
+        OutputStream out = response.getOutputStream();
+        out.write(RETRY);
+        write(out, "unavailable", Map.of("reason", why));
     }
 
     private static void write(OutputStream out, String event, Object data) throws IOException {

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
@@ -15,6 +16,8 @@ import javax.servlet.http.HttpServletResponse;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardTarget;
@@ -29,6 +32,11 @@ import io.pigeon.console.ConsoleContext;
  * lives as long as the stream. Events: {@code subscribed} (the filters, once they are in place), {@code message}
  * (see {@link MessageJson}), {@code dropped} (how many messages the stream could not keep up with). The stream's
  * queue, keep-alive and limits are {@link EventStreams}'.
+ * <p>
+ * The broker is a dynamic reference, so that an update of the broker bundle ends the open streams instead of waiting
+ * for them: a static one would take this servlet away with the broker, and the HTTP Whiteboard waits for a servlet's
+ * running requests before it lets it go, which for a stream is until the browser closes it. The browser reconnects
+ * by itself and is told to come back while the broker is away ({@link EventStreams#unavailable}).
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/api/events")
@@ -39,14 +47,26 @@ public final class EventsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     static final int MAX_FILTERS = 16;
 
-    private final transient BrokerGate gate;
     private final transient EventStreams streams;
+    private final transient Set<EventStreams.Stream> open = ConcurrentHashMap.newKeySet();
     private final transient Clock clock = Clock.systemUTC();
+    private transient volatile BrokerGate gate;
 
     @Activate
-    public EventsServlet(@Reference BrokerGate gate, @Reference EventStreams streams) {
-        this.gate = gate;
+    public EventsServlet(@Reference EventStreams streams) {
         this.streams = streams;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindGate(BrokerGate g) {
+        gate = g;
+    }
+
+    void unbindGate(BrokerGate g) {
+        if (gate == g) {
+            gate = null;
+        }
+        open.forEach(EventStreams.Stream::end);
     }
 
     @Override
@@ -60,12 +80,21 @@ public final class EventsServlet extends ApiServlet {
             throw new BadRequest("at most " + MAX_FILTERS + " filters per stream");
         }
         ClientIdentity who = identity(request);
+        BrokerGate g = gate;
+        if (g == null) {
+            EventStreams.unavailable(response, "the broker is restarting");
+            return;
+        }
         List<Subscription> subscriptions = new ArrayList<>();
         try (EventStreams.Stream stream = streams.open(session(request))) {
+            open.add(stream);
+            if (gate != g) {
+                stream.end(); // the broker went while this request started: the browser comes back for the new one
+            }
             try {
                 for (String filter : filters) {
                     try {
-                        subscriptions.add(gate.subscribe(who, filter,
+                        subscriptions.add(g.subscribe(who, filter,
                                 m -> stream.offer("message", MessageJson.of(m, clock.millis()))));
                     } catch (BrokerGate.Refused e) {
                         throw new BadRequest(HttpServletResponse.SC_FORBIDDEN, e.getMessage());
@@ -75,6 +104,7 @@ public final class EventsServlet extends ApiServlet {
                 }
                 stream.pump(response, new EventStreams.Event("subscribed", Map.of("filters", filters)));
             } finally {
+                open.remove(stream);
                 subscriptions.forEach(Subscription::close);
             }
         }

@@ -20,6 +20,8 @@ import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardContextSelect;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.osgi.service.http.whiteboard.propertytypes.HttpWhiteboardTarget;
@@ -215,6 +217,9 @@ final class GpioServlets {
      * followed), {@code state} (see {@link GpioServlets#state}), {@code changed} (a pin or sensor configuration, the
      * bridge's settings or a GPIO refusal changed, or a pin whose topic was unknown published: the page reads
      * {@code /api/gpio} again and opens a new stream). Nothing is sent while nothing changes.
+     * <p>
+     * The broker is a dynamic reference, as in {@link EventsServlet} and for the same reason: its bundle's update
+     * ends the open streams instead of waiting for them.
      */
     @Component(service = {Servlet.class, ConfigurationListener.class})
     @HttpWhiteboardServletPattern("/api/gpio/events")
@@ -224,45 +229,62 @@ final class GpioServlets {
         private static final long serialVersionUID = 1L;
         private static final Map<String, Object> NOTHING = Map.of();
         private final transient ConfigForms forms;
-        private final transient Broker broker;
-        private final transient BrokerGate gate;
         private final transient GpioProblems problems;
         private final transient EventStreams streams;
         private final transient java.util.Set<EventStreams.Stream> open = ConcurrentHashMap.newKeySet();
         private final transient Clock clock = Clock.systemUTC();
+        private transient volatile BrokerGate gate;
 
         @Activate
-        public Events(@Reference ConfigForms forms, @Reference Broker broker, @Reference BrokerGate gate,
-                @Reference GpioProblems problems, @Reference EventStreams streams) {
+        public Events(@Reference ConfigForms forms, @Reference GpioProblems problems,
+                @Reference EventStreams streams) {
             this.forms = forms;
-            this.broker = broker;
-            this.gate = gate;
             this.problems = problems;
             this.streams = streams;
+        }
+
+        @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+        void bindGate(BrokerGate g) {
+            gate = g;
+        }
+
+        void unbindGate(BrokerGate g) {
+            if (gate == g) {
+                gate = null;
+            }
+            open.forEach(EventStreams.Stream::end);
         }
 
         @Override
         void get(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
             ClientIdentity who = identity(request);
+            BrokerGate g = gate;
+            if (g == null) {
+                EventStreams.unavailable(response, "the broker is restarting");
+                return;
+            }
             List<Subscription> subscriptions = new ArrayList<>();
             try (EventStreams.Stream stream = streams.open(session(request))) {
                 Runnable changed = () -> stream.offer("changed", NOTHING);
                 open.add(stream);
+                if (gate != g) {
+                    stream.end(); // the broker went while this request started: the browser comes back for the new one
+                }
                 problems.addListener(changed);
                 try {
                     List<String> followed = new ArrayList<>();
-                    for (Item item : items(forms, broker)) {
+                    for (Item item : items(forms, g.broker())) {
                         if (item.topic() == null) {
-                            subscribe(who, item.discovery(), m -> changed.run(), subscriptions);
+                            subscribe(g, who, item.discovery(), m -> changed.run(), subscriptions);
                             continue;
                         }
                         MessageHandler handler = m -> stream.offer("state", state(item, m.topic(), m.payload(),
                                 clock.millis()));
-                        if (subscribe(who, item.topic(), handler, subscriptions)) {
+                        if (subscribe(g, who, item.topic(), handler, subscriptions)) {
                             followed.add(item.configuration().getPid());
                         }
                         if (item.sensor()) {
-                            subscribe(who, item.topic() + "/+", handler, subscriptions);
+                            subscribe(g, who, item.topic() + "/+", handler, subscriptions);
                         }
                     }
                     stream.pump(response, new EventStreams.Event("subscribed", Map.of("pids", followed)));
@@ -275,7 +297,8 @@ final class GpioServlets {
         }
 
         /** Subscribes with the user's rights; false (and nothing followed) where the ACL refuses or the topic is bad. */
-        private boolean subscribe(ClientIdentity who, String filter, MessageHandler handler, List<Subscription> into) {
+        private static boolean subscribe(BrokerGate gate, ClientIdentity who, String filter, MessageHandler handler,
+                List<Subscription> into) {
             try {
                 into.add(gate.subscribe(who, filter, handler));
                 return true;

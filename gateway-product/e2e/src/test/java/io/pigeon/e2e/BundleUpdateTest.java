@@ -184,6 +184,48 @@ class BundleUpdateTest {
     }
 
     /**
+     * An open console page does not hold up a broker update: the HTTP Whiteboard waits for a servlet's running requests
+     * before it lets the servlet go, and a live stream runs until the browser closes it. The explorer's live list and
+     * the GPIO page's stream end when the broker goes, the update completes, and a stream opened again (as the browser
+     * does by itself) follows the new broker.
+     */
+    @Test
+    @WithBroker
+    void aBrokerUpdateEndsTheConsoleStreamsInsteadOfWaitingForThem(Broker b) throws Exception {
+        int http = startConsole(b, 1);
+        ConsoleApi api = ConsoleApi.login(b.product, http);
+        ConsoleApi.Bundle broker = only(api, "io.pigeon.broker");
+        String live = "/api/events?filter=e2e%2Flive%2F%23";
+        try (ConsoleApi.EventStream list = api.events(live);
+                ConsoleApi.EventStream gpio = api.events("/api/gpio/events")) {
+            assertTrue(list.await("event: subscribed", WAIT), list.seen());
+            assertTrue(gpio.await("event: subscribed", WAIT), gpio.seen());
+            String version = dropBumped(b, "io.pigeon.broker", "streams");
+            b.proc.awaitLine(Pattern.compile("Updated io\\.pigeon\\.broker from \\S+ to " + Pattern.quote(version)
+                    + " in place \\(bundle " + broker.id() + ", from deploy/\\S+; no other bundle refreshed\\)\\."),
+                    WAIT);
+            assertTrue(list.await(ConsoleApi.EventStream.END, WAIT), "the live list did not end: " + list.seen());
+            assertTrue(gpio.await(ConsoleApi.EventStream.END, WAIT), "the GPIO stream did not end: " + gpio.seen());
+        }
+        // as EventSource does: open again (after the retry time the stream asked for) until the broker is back
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try (ConsoleApi.EventStream again = api.events(live)) {
+                if (again.await("event: subscribed", WAIT)) {
+                    Tools.pub(b, "-t", "e2e/live/after", "-m", "after the update");
+                    assertTrue(again.await("data: {\"topic\":\"e2e/live/after\"", WAIT), again.seen());
+                    break;
+                }
+                assertTrue(again.seen().contains("event: unavailable"), "neither subscribed nor unavailable: "
+                        + again.seen());
+                assertTrue(System.nanoTime() < deadline, "the live list never came back: " + again.seen());
+                Thread.sleep(500);
+            }
+        }
+        assertEquals("ACTIVE", only(ConsoleApi.login(b.product, http), "io.pigeon.broker").state());
+    }
+
+    /**
      * A GPIO jar uploaded on the console that cannot resolve: reported with the reason, the rest keeps running, and the
      * console restores the replaced jar (DeployRestoreTest does the same for client jars in deploy/).
      */

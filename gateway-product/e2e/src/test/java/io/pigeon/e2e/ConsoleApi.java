@@ -2,17 +2,23 @@ package io.pigeon.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -109,5 +115,66 @@ final class ConsoleApi {
     /** The bundles of this symbolic name: exactly one when hot deployment updates in place. */
     List<Bundle> bundles(String symbolicName) throws IOException, InterruptedException {
         return bundles().stream().filter(b -> b.symbolicName().equals(symbolicName)).toList();
+    }
+
+    /** Opens a Server-Sent Events route ({@code /api/events?...}, {@code /api/gpio/events}) of this session. */
+    EventStream events(String path) throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode(), "GET " + path);
+        return new EventStream(r.body());
+    }
+
+    /** The lines of an open event stream, read by a thread of its own; {@link #END} once the server ended it. */
+    static final class EventStream implements AutoCloseable {
+        static final String END = "\u0000end of stream";
+        private final InputStream body;
+        private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final List<String> seen = new ArrayList<>();
+
+        private EventStream(InputStream body) {
+            this.body = body;
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                    for (String line; (line = in.readLine()) != null;) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // closed by the test, or the connection dropped: either way the stream is over
+                }
+                lines.add(END);
+            }, "e2e-event-stream");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits for a line starting with {@code prefix}; false when the stream ended or {@code wait} passed first. */
+        boolean await(String prefix, Duration wait) throws InterruptedException {
+            long deadline = System.nanoTime() + wait.toNanos();
+            for (long left; (left = deadline - System.nanoTime()) > 0;) {
+                String line = lines.poll(left, TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    return false;
+                }
+                seen.add(line);
+                if (line.startsWith(prefix)) {
+                    return true;
+                }
+                if (line.equals(END)) {
+                    return false;
+                }
+            }
+            return false;
+        }
+
+        /** What the stream said so far, for a failure message. */
+        String seen() {
+            return String.join("\n", seen);
+        }
+
+        @Override
+        public void close() throws IOException {
+            body.close();
+        }
     }
 }

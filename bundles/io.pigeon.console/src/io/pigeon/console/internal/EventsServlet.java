@@ -7,7 +7,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.servlet.Servlet;
 import javax.servlet.http.HttpServletRequest;
@@ -32,11 +31,7 @@ import io.pigeon.console.ConsoleContext;
  * lives as long as the stream. Events: {@code subscribed} (the filters, once they are in place), {@code message}
  * (see {@link MessageJson}), {@code dropped} (how many messages the stream could not keep up with). The stream's
  * queue, keep-alive and limits are {@link EventStreams}'.
- * <p>
- * The broker is a dynamic reference, so that an update of the broker bundle ends the open streams instead of waiting
- * for them: a static one would take this servlet away with the broker, and the HTTP Whiteboard waits for a servlet's
- * running requests before it lets it go, which for a stream is until the browser closes it. The browser reconnects
- * by itself and is told to come back while the broker is away ({@link EventStreams#unavailable}).
+ * The broker is a dynamic reference: see {@link BrokerStreams}.
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/api/events")
@@ -47,26 +42,21 @@ public final class EventsServlet extends ApiServlet {
     private static final long serialVersionUID = 1L;
     static final int MAX_FILTERS = 16;
 
-    private final transient EventStreams streams;
-    private final transient Set<EventStreams.Stream> open = ConcurrentHashMap.newKeySet();
+    private final transient BrokerStreams streams;
     private final transient Clock clock = Clock.systemUTC();
-    private transient volatile BrokerGate gate;
 
     @Activate
     public EventsServlet(@Reference EventStreams streams) {
-        this.streams = streams;
+        this.streams = new BrokerStreams(streams);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     void bindGate(BrokerGate g) {
-        gate = g;
+        streams.bind(g);
     }
 
     void unbindGate(BrokerGate g) {
-        if (gate == g) {
-            gate = null;
-        }
-        open.forEach(EventStreams.Stream::end);
+        streams.unbind(g);
     }
 
     @Override
@@ -80,21 +70,12 @@ public final class EventsServlet extends ApiServlet {
             throw new BadRequest("at most " + MAX_FILTERS + " filters per stream");
         }
         ClientIdentity who = identity(request);
-        BrokerGate g = gate;
-        if (g == null) {
-            EventStreams.unavailable(response, "the broker is restarting");
-            return;
-        }
-        List<Subscription> subscriptions = new ArrayList<>();
-        try (EventStreams.Stream stream = streams.open(session(request))) {
-            open.add(stream);
-            if (gate != g) {
-                stream.end(); // the broker went while this request started: the browser comes back for the new one
-            }
+        streams.serve(session(request), response, (gate, stream) -> {
+            List<Subscription> subscriptions = new ArrayList<>();
             try {
                 for (String filter : filters) {
                     try {
-                        subscriptions.add(g.subscribe(who, filter,
+                        subscriptions.add(gate.subscribe(who, filter,
                                 m -> stream.offer("message", MessageJson.of(m, clock.millis()))));
                     } catch (BrokerGate.Refused e) {
                         throw new BadRequest(HttpServletResponse.SC_FORBIDDEN, e.getMessage());
@@ -104,9 +85,8 @@ public final class EventsServlet extends ApiServlet {
                 }
                 stream.pump(response, new EventStreams.Event("subscribed", Map.of("filters", filters)));
             } finally {
-                open.remove(stream);
                 subscriptions.forEach(Subscription::close);
             }
-        }
+        });
     }
 }

@@ -218,8 +218,7 @@ final class GpioServlets {
      * bridge's settings or a GPIO refusal changed, or a pin whose topic was unknown published: the page reads
      * {@code /api/gpio} again and opens a new stream). Nothing is sent while nothing changes.
      * <p>
-     * The broker is a dynamic reference, as in {@link EventsServlet} and for the same reason: its bundle's update
-     * ends the open streams instead of waiting for them.
+     * The broker is a dynamic reference: see {@link BrokerStreams}.
      */
     @Component(service = {Servlet.class, ConfigurationListener.class})
     @HttpWhiteboardServletPattern("/api/gpio/events")
@@ -230,46 +229,32 @@ final class GpioServlets {
         private static final Map<String, Object> NOTHING = Map.of();
         private final transient ConfigForms forms;
         private final transient GpioProblems problems;
-        private final transient EventStreams streams;
-        private final transient java.util.Set<EventStreams.Stream> open = ConcurrentHashMap.newKeySet();
+        private final transient BrokerStreams streams;
         private final transient Clock clock = Clock.systemUTC();
-        private transient volatile BrokerGate gate;
 
         @Activate
         public Events(@Reference ConfigForms forms, @Reference GpioProblems problems,
                 @Reference EventStreams streams) {
             this.forms = forms;
             this.problems = problems;
-            this.streams = streams;
+            this.streams = new BrokerStreams(streams);
         }
 
         @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
         void bindGate(BrokerGate g) {
-            gate = g;
+            streams.bind(g);
         }
 
         void unbindGate(BrokerGate g) {
-            if (gate == g) {
-                gate = null;
-            }
-            open.forEach(EventStreams.Stream::end);
+            streams.unbind(g);
         }
 
         @Override
         void get(HttpServletRequest request, HttpServletResponse response) throws IOException, BadRequest {
             ClientIdentity who = identity(request);
-            BrokerGate g = gate;
-            if (g == null) {
-                EventStreams.unavailable(response, "the broker is restarting");
-                return;
-            }
-            List<Subscription> subscriptions = new ArrayList<>();
-            try (EventStreams.Stream stream = streams.open(session(request))) {
+            streams.serve(session(request), response, (g, stream) -> {
+                List<Subscription> subscriptions = new ArrayList<>();
                 Runnable changed = () -> stream.offer("changed", NOTHING);
-                open.add(stream);
-                if (gate != g) {
-                    stream.end(); // the broker went while this request started: the browser comes back for the new one
-                }
                 problems.addListener(changed);
                 try {
                     List<String> followed = new ArrayList<>();
@@ -291,9 +276,8 @@ final class GpioServlets {
                 } finally {
                     subscriptions.forEach(Subscription::close);
                     problems.removeListener(changed);
-                    open.remove(stream);
                 }
-            }
+            });
         }
 
         /** Subscribes with the user's rights; false (and nothing followed) where the ACL refuses or the topic is bad. */
@@ -311,7 +295,7 @@ final class GpioServlets {
         public void configurationEvent(ConfigurationEvent event) {
             if (PIN_PID.equals(event.getFactoryPid()) || SENSOR_PID.equals(event.getFactoryPid())
                     || BRIDGE_PID.equals(event.getPid())) {
-                open.forEach(s -> s.offer("changed", NOTHING));
+                streams.forEachOpen(s -> s.offer("changed", NOTHING));
             }
         }
     }
